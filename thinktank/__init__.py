@@ -1,0 +1,168 @@
+"""thinktank: the expert think tank of the provincial biomanufacturing industry."""
+
+from pathlib import Path
+
+from flask import Flask, render_template, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from thinktank import config as config_module
+from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate, talisman
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides what the environment provides."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(config_module.from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        ";".join(str(p) for p in sorted((ROOT / "translations").iterdir()) if p.is_dir()),
+    )
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return session.get("locale") or _app_default_locale()
+
+
+def _app_default_locale() -> str:
+    from flask import current_app
+
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_extensions(app: Flask) -> None:
+    import thinktank.models  # noqa: F401  (all tables on the metadata)
+    from thinktank.auth.services import load_user_from_session_id
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    bootstrap.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["PRODUCTION"],
+        strict_transport_security=app.config["PRODUCTION"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session_id)
+
+
+def register_blueprints(app: Flask) -> None:
+    from thinktank.admin.views import blueprint as admin_bp
+    from thinktank.auth.views import blueprint as auth_bp
+    from thinktank.experts.views import blueprint as experts_bp
+    from thinktank.main.views import blueprint as main_bp
+    from thinktank.permissions import enforce_access_rule
+
+    for blueprint in (main_bp, auth_bp, admin_bp, experts_bp):
+        app.register_blueprint(blueprint)
+    app.before_request(enforce_access_rule)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to open this page."),
+        404: lambda: _("The page or record does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The upload is too large."),
+        429: lambda: _("Too many attempts. Please wait and try again."),
+        500: lambda: _("Something went wrong on our side. It has been logged."),
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            db.session.rollback()
+        message = getattr(error, "description", None) if code in (400, 429) else None
+        return (
+            render_template(
+                "errors/error.html", code=code, message=message or messages[code]()
+            ),
+            code,
+        )
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                message=_("The form has expired or was not sent from this site. "
+                          "Please reload the page and try again."),
+            ),
+            400,
+        )
+
+
+def register_template_helpers(app: Flask) -> None:
+    from thinktank import timeutil
+    from thinktank.auth.forms import ROLE_LABELS
+    from thinktank.permissions import Role
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        shown = timeutil.to_display(value)
+        return shown.strftime(fmt) if shown else ""
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_locale": str(get_locale()),
+            "Role": Role,
+            "role_labels": ROLE_LABELS,
+            "display_zone": app.config["DISPLAY_TIMEZONE"],
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from thinktank.auth.cli import users_cli
+    from thinktank.demo.cli import demo_cli
+    from thinktank.experts.cli import experts_cli
+    from thinktank.i18n import i18n_cli
+
+    for group in (users_cli, experts_cli, demo_cli, i18n_cli):
+        app.cli.add_command(group)

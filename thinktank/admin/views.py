@@ -1,0 +1,110 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from thinktank.audit.models import AuditEntry
+from thinktank.auth import services as auth_services
+from thinktank.auth.forms import UserForm
+from thinktank.auth.models import User
+from thinktank.errors import DomainError
+from thinktank.experts.models import Expert
+from thinktank.extensions import db
+from thinktank.permissions import Role, roles
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _expert_id_for_code(form: UserForm) -> int | None:
+    code = (form.expert_code.data or "").strip()
+    if not code:
+        return None
+    expert_id = db.session.scalar(select(Expert.id).where(Expert.code == code))
+    if expert_id is None:
+        raise DomainError(_("No expert has the code %(code)s.", code=code))
+    return expert_id
+
+
+@blueprint.route("/users")
+@roles(Role.ADMIN)
+def users():
+    rows = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=rows)
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user, password = auth_services.create_user(
+                form.email.data,
+                form.name.data,
+                form.roles.data,
+                expert_id=_expert_id_for_code(form),
+            )
+            user.active = form.active.data
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("User %(email)s created. Initial password: %(password)s",
+                    email=user.email, password=password), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.role_set)
+        form.expert_code.data = user.expert.code if user.expert else ""
+    form.email.render_kw = {"readonly": True}
+    form.email.data = user.email
+    if form.validate_on_submit():
+        try:
+            auth_services.update_user(
+                user,
+                name=form.name.data,
+                roles=form.roles.data,
+                active=form.active.data,
+                expert_id=_expert_id_for_code(form),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@blueprint.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@roles(Role.ADMIN)
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    password = auth_services.reset_password(user)
+    db.session.commit()
+    flash(_("New password for %(email)s: %(password)s", email=user.email, password=password),
+          "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@blueprint.route("/audit")
+@roles(Role.ADMIN)
+def audit():
+    action = request.args.get("action", "").strip()
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

@@ -1,0 +1,87 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from thinktank.extensions import db
+from thinktank.permissions import Role
+from thinktank.timeutil import UTCDateTime, utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    expert = relationship("Expert", foreign_keys=[expert_id])
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(row.role) for row in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_set & set(roles))
+
+    def set_roles(self, roles) -> None:
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [row for row in self.role_rows if Role(row.role) in wanted]
+        present = {Role(row.role) for row in self.role_rows}
+        for role in sorted(wanted - present):
+            self.role_rows.append(UserRole(role=role.value))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        # The session carries the id and the password's change time, so a
+        # password change or reset signs out every other session of the user.
+        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginAttempt(db.Model):
+    """One failed sign-in. Kept in the database so every worker sees them."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(45))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,74 @@
+"""Configuration from environment variables, with safe defaults for one machine."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once per instance.
+
+    Several workers on one machine read the same file, so their signed cookies
+    and links agree; production sets SECRET_KEY explicitly.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'thinktank.sqlite'}"
+    # psycopg 3 is the installed driver; accept the common short spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    production = _bool("THINKTANK_PRODUCTION")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PRODUCTION": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "EXPERT_IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": {"zh_CN": "简体中文", "en": "English"},
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+        "EXPERTS_PER_PAGE": 25,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 8025)),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thinktank@localhost"),
+        "SECRETARIAT_EMAIL": os.environ.get("SECRETARIAT_EMAIL", "secretariat@localhost"),
+        "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS"),
+    }

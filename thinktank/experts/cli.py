@@ -1,0 +1,3 @@
+from flask.cli import AppGroup
+
+experts_cli = AppGroup("experts", help="Import and export the expert pool.")

@@ -1,0 +1,236 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from thinktank.errors import DomainError
+from thinktank.experts import services
+from thinktank.experts.forms import (
+    STATUS_LABELS,
+    ConflictForm,
+    ExpertFilterForm,
+    ExpertForm,
+    FieldEditForm,
+    FieldForm,
+    StatusForm,
+)
+from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus
+from thinktank.extensions import db
+from thinktank.forms import ConfirmForm
+from thinktank.permissions import Role, roles, signed_in
+
+blueprint = Blueprint("experts", __name__, url_prefix="/experts")
+
+POOL_READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
+
+
+def filters_from_request() -> tuple[ExpertFilterForm, services.ExpertFilters]:
+    """The list filters from the query string; invalid values are ignored."""
+    form = ExpertFilterForm(request.args)
+    form.field_id.choices = [("", _("All fields"))] + [
+        (f.id, f.name) for f in services.active_fields()
+    ]
+    form.validate()
+
+    def valid(field):
+        return None if field.errors else field.data
+
+    filters = services.ExpertFilters(
+        q=valid(form.q) or "",
+        category=valid(form.category) or "",
+        field_id=valid(form.field_id),
+        city=valid(form.city) or "",
+        status=valid(form.status) or "",
+        valid_on=valid(form.valid_on),
+        sort=valid(form.sort) or "name",
+        descending=valid(form.order) == "desc",
+    )
+    return form, filters
+
+
+@blueprint.route("/")
+@roles(*POOL_READERS)
+def index():
+    form, filters = filters_from_request()
+    page = db.paginate(
+        services.expert_query(filters),
+        per_page=current_app.config["EXPERTS_PER_PAGE"],
+        error_out=False,
+        max_per_page=100,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "experts/list.html",
+        form=form,
+        page=page,
+        args=args,
+        show_contacts=services.can_see_contacts(current_user),
+        status_labels=STATUS_LABELS,
+    )
+
+
+def _expert_for_reader(expert_id: int) -> Expert:
+    expert = db.get_or_404(Expert, expert_id)
+    if not services.can_view_expert(current_user, expert):
+        abort(403)
+    return expert
+
+
+@blueprint.route("/<int:expert_id>")
+@signed_in
+def detail(expert_id: int):
+    expert = _expert_for_reader(expert_id)
+    own = current_user.expert_id == expert.id
+    return render_template(
+        "experts/detail.html",
+        expert=expert,
+        show_contacts=own or services.can_see_contacts(current_user),
+        can_edit=current_user.has_role(Role.SECRETARIAT),
+        status_labels=STATUS_LABELS,
+        status_form=StatusForm(),
+        conflict_form=ConflictForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _expert_form(expert: Expert | None) -> ExpertForm:
+    form = ExpertForm(obj=expert)
+    form.field_names.choices = [(f.name, f.name) for f in services.active_fields()]
+    if expert is not None and request.method == "GET":
+        form.field_names.data = expert.field_names
+    if expert is not None:
+        # Keep a field the expert already has even if it has since been retired.
+        known = {value for value, _label in form.field_names.choices}
+        form.field_names.choices += [(n, n) for n in expert.field_names if n not in known]
+    return form
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def create():
+    form = _expert_form(None)
+    if form.validate_on_submit():
+        try:
+            expert = services.create_expert(form.to_data())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Expert %(name)s added as %(code)s.", name=expert.name, code=expert.code),
+                  "success")
+            return redirect(url_for("experts.detail", expert_id=expert.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("experts/form.html", form=form, expert=None), status
+
+
+@blueprint.route("/<int:expert_id>/edit", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def edit(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    form = _expert_form(expert)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_expert(expert, form.to_data())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("experts.detail", expert_id=expert.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("experts/form.html", form=form, expert=expert), status
+
+
+@blueprint.route("/<int:expert_id>/status", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def change_status(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_status(expert, ExpertStatus(form.status.data), form.reason.data or "")
+    db.session.commit()
+    flash(_("The status is now: %(status)s", status=STATUS_LABELS[ExpertStatus(expert.status)]),
+          "success")
+    return redirect(url_for("experts.detail", expert_id=expert.id))
+
+
+@blueprint.route("/<int:expert_id>/conflicts", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def add_conflict(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            services.add_conflict(expert, form.organisation.data, form.reason.data,
+                                  form.ends_on.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Conflict recorded."), "success")
+            return redirect(url_for("experts.detail", expert_id=expert.id))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("experts.detail", expert_id=expert.id))
+
+
+@blueprint.route("/<int:expert_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def remove_conflict(expert_id: int, conflict_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_conflict(expert, conflict_id)
+    except DomainError:
+        abort(404)
+    db.session.commit()
+    flash(_("Conflict removed."), "success")
+    return redirect(url_for("experts.detail", expert_id=expert.id))
+
+
+@blueprint.route("/fields", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def fields():
+    form = FieldForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_field(form.name.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            status = 400
+        else:
+            flash(_("Field added."), "success")
+            return redirect(url_for("experts.fields"))
+    entries = db.session.scalars(
+        db.select(ExpertiseField).order_by(ExpertiseField.position)
+    ).all()
+    return render_template("experts/fields.html", form=form, entries=entries,
+                           edit_form=FieldEditForm()), status
+
+
+@blueprint.route("/fields/<int:field_id>", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def edit_field(field_id: int):
+    entry = db.get_or_404(ExpertiseField, field_id)
+    form = FieldEditForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a field name."), "danger")
+        return redirect(url_for("experts.fields"))
+    try:
+        services.update_field(entry, form.name.data, form.active.data == "1")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("experts.fields"))

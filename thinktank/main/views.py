@@ -1,0 +1,19 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from thinktank.experts.models import Expert
+from thinktank.extensions import db
+from thinktank.permissions import Role, signed_in
+
+blueprint = Blueprint("main", __name__)
+
+
+@blueprint.route("/")
+@signed_in
+def index():
+    if current_user.role_set == {Role.EXPERT} and current_user.expert_id:
+        return redirect(url_for("experts.detail", expert_id=current_user.expert_id))
+    by_status = select(Expert.status, func.count()).group_by(Expert.status)
+    counts = dict(db.session.execute(by_status).all())
+    return render_template("main/index.html", counts=counts)

@@ -1,0 +1,5 @@
+"""Imports every model module so that the metadata (and Alembic) sees all tables."""
+
+from thinktank.audit.models import AuditEntry  # noqa: F401
+from thinktank.auth.models import LoginAttempt, User, UserRole  # noqa: F401
+from thinktank.experts.models import Conflict, Expert, ExpertiseField  # noqa: F401
