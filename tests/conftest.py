@@ -2,11 +2,13 @@
 named by ``DATABASE_URL``, a clean database for every test, users per role and
 expert factories."""
 
+import contextvars
 import itertools
 import os
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from thinktank import create_app
@@ -35,9 +37,19 @@ def app_config(tmp_path_factory):
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, so it gets its own app context,
+    ``g`` and database session, as in production, even though the test body
+    holds an app context of its own (see ``clean_database``)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

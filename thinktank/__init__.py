@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template, session
+from flask import Flask, current_app, has_request_context, render_template, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 
 from thinktank import config as config_module
-from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate, talisman
+from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,18 +46,21 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    from thinktank.notifications.scheduler import start_in_process
+
+    start_in_process(app)  # only under `flask run` with SCHEDULER_IN_PROCESS set
     return app
 
 
 def _select_locale() -> str:
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    return session.get("locale") or _app_default_locale()
+    """The user's language, else the session's choice, else the default (Chinese).
 
-
-def _app_default_locale() -> str:
-    from flask import current_app
-
+    Outside a request (CLI, scheduler) messages use the default locale."""
+    if has_request_context():
+        if current_user.is_authenticated and current_user.locale:
+            return current_user.locale
+        if session.get("locale"):
+            return session["locale"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -71,7 +75,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     bootstrap.init_app(app)
-    talisman.init_app(
+    # Talisman keeps its settings on the instance: one per app, so that apps
+    # built with different settings (tests, several configs) do not share them.
+    Talisman(
         app,
         force_https=app.config["PRODUCTION"],
         strict_transport_security=app.config["PRODUCTION"],
@@ -88,13 +94,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import thinktank.experts.transfer_views  # noqa: F401  (routes on the experts blueprint)
     from thinktank.admin.views import blueprint as admin_bp
     from thinktank.auth.views import blueprint as auth_bp
+    from thinktank.draws.views import blueprint as draws_bp
     from thinktank.experts.views import blueprint as experts_bp
     from thinktank.main.views import blueprint as main_bp
+    from thinktank.notifications.views import blueprint as notifications_bp
     from thinktank.permissions import enforce_access_rule
 
-    for blueprint in (main_bp, auth_bp, admin_bp, experts_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access_rule)
 
@@ -161,8 +170,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from thinktank.auth.cli import users_cli
     from thinktank.demo.cli import demo_cli
+    from thinktank.draws.cli import draws_cli
     from thinktank.experts.cli import experts_cli
     from thinktank.i18n import i18n_cli
+    from thinktank.notifications.cli import reminders_cli, scheduler_cli
 
-    for group in (users_cli, experts_cli, demo_cli, i18n_cli):
+    for group in (
+        users_cli, experts_cli, demo_cli, i18n_cli, draws_cli, reminders_cli, scheduler_cli
+    ):
         app.cli.add_command(group)

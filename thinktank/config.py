@@ -69,6 +69,17 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 8025)),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thinktank@localhost"),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", 30)),
+        "OUTBOX_BATCH_SIZE": int(os.environ.get("OUTBOX_BATCH_SIZE", 100)),
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 5)),
+        # Minutes to wait after the 1st, 2nd, ... failed attempt (the last value repeats).
+        "OUTBOX_BACKOFF_MINUTES": [
+            int(m) for m in os.environ.get("OUTBOX_BACKOFF_MINUTES", "1,5,15,60").split(",")
+        ],
         "SECRETARIAT_EMAIL": os.environ.get("SECRETARIAT_EMAIL", "secretariat@localhost"),
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS"),
     }

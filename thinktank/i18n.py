@@ -7,6 +7,7 @@ source messages that no catalog translates (a test fails on any)."""
 from pathlib import Path
 
 import click
+from babel import Locale
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -27,14 +28,19 @@ def catalogs(locale: str = "zh_CN"):
 
 
 def compile_catalogs() -> int:
+    """Compile each ``<area>/<locale>/LC_MESSAGES/messages.po``.
+
+    The .mo goes to the folder named as Babel spells the locale at run time
+    (``zh_CN`` is looked up as ``zh_Hans_CN``), so the catalogs are found.
+    """
     count = 0
-    for locale_dir in sorted(TRANSLATIONS.glob("*/*/LC_MESSAGES")):
-        po_file = locale_dir / "messages.po"
-        if not po_file.exists():
-            continue
+    for po_file in sorted(TRANSLATIONS.glob("*/*/LC_MESSAGES/messages.po")):
+        locale = Locale.parse(po_file.parent.parent.name)
         with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=locale_dir.parent.name)
-        with (locale_dir / "messages.mo").open("wb") as handle:
+            catalog = read_po(handle, locale=locale)
+        target = po_file.parent.parent.parent / str(locale) / "LC_MESSAGES"
+        target.mkdir(parents=True, exist_ok=True)
+        with (target / "messages.mo").open("wb") as handle:
             write_mo(handle, catalog)
         count += 1
     return count

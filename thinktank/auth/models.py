@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -24,6 +25,8 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the signed-in session's id; a new one signs out every other session.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -51,14 +54,14 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
         self.password_changed_at = utcnow()
+        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        # The session carries the id and the password's change time, so a
-        # password change or reset signs out every other session of the user.
-        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+        # A password change or reset rotates the token: other sessions end.
+        return f"{self.id}:{self.session_token}"
 
 
 class UserRole(db.Model):

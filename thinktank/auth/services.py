@@ -30,8 +30,8 @@ def normalise_email(email: str) -> str:
 
 
 def load_user_from_session_id(session_id: str) -> User | None:
-    """Flask-Login loader: ``"<id>:<password change time>"``."""
-    user_id, _sep, stamp = session_id.partition(":")
+    """Flask-Login loader: ``"<id>:<session token>"``."""
+    user_id, _sep, _token = session_id.partition(":")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))

@@ -65,13 +65,14 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            services.change_password(current_user, form.current.data, form.new.data)
+            services.change_password(user, form.current.data, form.new.data)
         except DomainError as error:
             form.new.errors.append(error.message)
         else:
             db.session.commit()
-            login_user(current_user)  # the session id includes the password's time
+            login_user(user)  # keep this session: its id carries the new token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

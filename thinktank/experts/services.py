@@ -101,21 +101,19 @@ def fields_by_name() -> dict[str, ExpertiseField]:
 
 
 def _check_unique_contacts(data: ExpertData, expert_id: int | None) -> None:
-    for column, value, message in (
-        (Expert.mobile, data.mobile,
-         _("Another expert already has the mobile %(v)s.", v=data.mobile)),
-        (Expert.email, data.email,
-         _("Another expert already has the email %(v)s.", v=data.email)),
-    ):
+    for column, value in ((Expert.mobile, data.mobile), (Expert.email, data.email)):
         query = select(Expert.id).where(column == value)
         if expert_id is not None:
             query = query.where(Expert.id != expert_id)
         if db.session.scalar(query) is not None:
-            raise DomainError(message)
+            if column is Expert.mobile:
+                raise DomainError(_("Another expert already has the mobile %(v)s.", v=value))
+            raise DomainError(_("Another expert already has the email %(v)s.", v=value))
 
 
-def apply_data(expert: Expert, data: ExpertData, known_fields: dict[str, ExpertiseField]) -> dict:
-    """Copy ``data`` onto ``expert``; returns ``{attribute: [old, new]}`` for what changed."""
+def pending_changes(expert: Expert, data: ExpertData) -> dict:
+    """What ``apply_data`` would change, without changing it (import previews):
+    ``{attribute: [old, new]}``, the expertise fields under ``"fields"``."""
     changes = {}
     for item in fields(ExpertData):
         if item.name == "field_names":
@@ -123,12 +121,20 @@ def apply_data(expert: Expert, data: ExpertData, known_fields: dict[str, Experti
         old, new = getattr(expert, item.name), getattr(data, item.name)
         if old != new:
             changes[item.name] = [_jsonable(old), _jsonable(new)]
-            setattr(expert, item.name, new)
+    if set(expert.field_names) != set(data.field_names):
+        changes["fields"] = [expert.field_names, list(data.field_names)]
+    return changes
+
+
+def apply_data(expert: Expert, data: ExpertData, known_fields: dict[str, ExpertiseField]) -> dict:
+    """Copy ``data`` onto ``expert``; returns ``{attribute: [old, new]}`` for what changed."""
     unknown = [name for name in data.field_names if name not in known_fields]
     if unknown:
         raise DomainError(_("Unknown expertise field: %(names)s", names="、".join(unknown)))
-    if set(expert.field_names) != set(data.field_names):
-        changes["fields"] = [expert.field_names, list(data.field_names)]
+    changes = pending_changes(expert, data)
+    for name in changes.keys() - {"fields"}:
+        setattr(expert, name, getattr(data, name))
+    if "fields" in changes:
         expert.fields = [known_fields[name] for name in data.field_names]
     if "name" in changes:
         expert.name_pinyin = pinyin_index(expert.name)

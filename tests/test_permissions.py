@@ -1,0 +1,178 @@
+"""The permission walk: every endpoint has a declared rule, the rule is the
+one this table expects, and the server enforces it for every role.
+
+The table is written by hand on purpose: adding a route means deciding here
+who may use it, and a wrong declaration in the code fails this test."""
+
+import re
+
+import pytest
+
+from thinktank.permissions import Role, rule_for
+
+A, S, E, OF = Role.ADMIN, Role.SECRETARIAT, Role.EXPERT, Role.OFFICIAL
+PUBLIC, SIGNED_IN = "public", "signed_in"
+
+EXPECTED = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.set_locale": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "main.index": SIGNED_IN,
+    "admin.users": {A},
+    "admin.user_new": {A},
+    "admin.user_edit": {A},
+    "admin.user_reset_password": {A},
+    "admin.audit": {A},
+    "experts.index": {S, A, OF},
+    "experts.detail": SIGNED_IN,  # object rule: an expert sees only their own record
+    "experts.create": {S},
+    "experts.edit": {S},
+    "experts.change_status": {S},
+    "experts.add_conflict": {S},
+    "experts.remove_conflict": {S},
+    "experts.fields": {S},
+    "experts.edit_field": {S},
+    "experts.import_upload": {S},
+    "experts.import_confirm": {S},
+    "experts.export": {S},  # the file holds mobiles and emails
+    "draws.detail": {S, A},
+    "notifications.outbox": {A, S},
+    "notifications.retry": {A, S},
+}
+
+ROLES = [A, S, E, OF]
+
+
+@pytest.fixture
+def world(app, make_user, make_expert):
+    """One user per role; the expert user owns one record, another exists."""
+    from thinktank.experts.models import ExpertiseField
+    from thinktank.experts.services import add_conflict
+    from thinktank.extensions import db
+
+    own = make_expert(name="自己")
+    other = make_expert(name="别人")
+    conflict = add_conflict(other, "某公司", "曾任职", None)
+    db.session.commit()
+    users = {role: make_user(role, expert=own if role == E else None) for role in ROLES}
+    field_id = db.session.scalar(db.select(ExpertiseField.id))
+    samples = {
+        "expert_id": other.id,
+        "user_id": users[S].id,
+        "conflict_id": conflict.id,
+        "field_id": field_id,
+        "filename": "thinktank.css",
+        "draw_id": 1,
+        "message_id": 1,  # outbox row; the rule is checked before the row is looked up
+    }
+    return {"users": users, "own": own, "other": other, "samples": samples}
+
+
+def _expected_roles(expected):
+    if expected == PUBLIC:
+        return None
+    if expected == SIGNED_IN:
+        return set(ROLES)
+    return expected
+
+
+def _url(rule, samples):
+    values = {}
+    for name in rule.arguments:
+        if name not in samples:
+            pytest.fail(f"no sample for <{name}> in {rule.rule}: add one to the world fixture")
+        values[name] = samples[name]
+    return rule.build(values)[1]
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+def test_every_endpoint_declares_a_rule_and_is_in_the_table(app):
+    with app.test_request_context():
+        undeclared = sorted(
+            rule.endpoint for rule in app.url_map.iter_rules() if rule_for(rule.endpoint) is None
+        )
+    assert undeclared == [], f"endpoints without an access rule: {undeclared}"
+    missing = sorted({r.endpoint for r in app.url_map.iter_rules()} - EXPECTED.keys())
+    assert missing == [], f"endpoints missing from EXPECTED: {missing}"
+
+
+def test_declared_rules_match_the_table(app):
+    with app.test_request_context():
+        for endpoint, expected in EXPECTED.items():
+            rule = rule_for(endpoint)
+            assert rule is not None, endpoint
+            if expected == PUBLIC:
+                assert rule.kind == "public", endpoint
+            elif expected == SIGNED_IN:
+                assert rule.kind == "signed_in", endpoint
+            else:
+                assert rule.kind == "roles" and set(rule.roles) == expected, endpoint
+
+
+def test_anonymous_is_sent_to_login(app, world):
+    client = app.test_client()
+    for rule, method in _routes(app):
+        expected = EXPECTED[rule.endpoint]
+        if expected == PUBLIC:
+            continue
+        response = client.open(_url(rule, world["samples"]), method=method)
+        assert response.status_code == 302, (rule.endpoint, method, response.status_code)
+        assert "/auth/login" in response.headers["Location"], rule.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_against_every_route(app, world, role):
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    assert Auth(client).login(world["users"][role]).status_code == 302
+    for rule, method in _routes(app):
+        allowed = _expected_roles(EXPECTED[rule.endpoint])
+        if rule.endpoint in {"auth.logout", "auth.login", "auth.set_locale"}:
+            continue  # these change the session under test
+        url = _url(rule, world["samples"])
+        if allowed is not None and role not in allowed:
+            response = client.open(url, method=method)
+            assert response.status_code == 403, (role, rule.endpoint, method, response.status_code)
+        elif method == "GET":
+            response = client.get(url)
+            location = response.headers.get("Location", "")
+            assert response.status_code != 403 or rule.endpoint == "experts.detail", (
+                role, rule.endpoint, response.status_code)
+            assert not re.search(r"/auth/login", location), (role, rule.endpoint)
+
+
+def test_expert_opens_only_their_own_record(app, world):
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    Auth(client).login(world["users"][E])
+    assert client.get(f"/experts/{world['own'].id}").status_code == 200
+    assert client.get(f"/experts/{world['other'].id}").status_code == 403
+    assert client.get("/experts/").status_code == 403
+    assert client.get("/experts/999999").status_code == 404
+
+
+def test_official_reads_records_without_contacts(app, world):
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    Auth(client).login(world["users"][OF])
+    other = world["other"]
+    for url in ("/experts/", f"/experts/{other.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert other.name in page
+        assert other.mobile not in page and other.email not in page
+    secretariat = app.test_client()
+    Auth(secretariat).login(world["users"][S])
+    page = secretariat.get(f"/experts/{other.id}").get_data(as_text=True)
+    assert other.mobile in page and other.email in page
+

@@ -1,0 +1,24 @@
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+
+from thinktank.draws.models import Draw
+from thinktank.draws.rules import ExclusionReason
+from thinktank.extensions import db
+from thinktank.permissions import Role, roles
+
+blueprint = Blueprint("draws", __name__, url_prefix="/draws")
+
+EXCLUSION_LABELS = {
+    ExclusionReason.APPLICANT_ORGANISATION.value: _l("Works for an applicant organisation"),
+    ExclusionReason.CONFLICT.value: _l("Declared conflict with an applicant organisation"),
+    ExclusionReason.KEPT_AWAY.value: _l("An applicant asked to keep this expert away"),
+    ExclusionReason.ALREADY_ON.value: _l("Already on this panel or session"),
+}
+
+
+@blueprint.route("/<int:draw_id>")
+# Panel membership stays hidden from officials and experts before publication.
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def detail(draw_id: int):
+    draw = db.get_or_404(Draw, draw_id)
+    return render_template("draws/detail.html", draw=draw, exclusion_labels=EXCLUSION_LABELS)
