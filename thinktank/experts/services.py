@@ -170,18 +170,28 @@ def update_expert(expert: Expert, data: ExpertData, *, actor: str | None = None)
     return changes
 
 
-def set_status(expert: Expert, status: ExpertStatus, reason: str = "") -> None:
+def set_status(
+    expert: Expert, status: ExpertStatus, reason: str = "", *, actor: str | None = None
+) -> None:
     if expert.status == status.value:
         return
     record(
         "expert.status_changed",
         expert,
         {"from": expert.status, "to": status.value, "reason": reason.strip()},
+        actor=actor,
     )
     expert.status = status.value
 
 
-def add_conflict(expert: Expert, organisation: str, reason: str, ends_on: date | None) -> Conflict:
+def add_conflict(
+    expert: Expert,
+    organisation: str,
+    reason: str,
+    ends_on: date | None,
+    *,
+    actor: str | None = None,
+) -> Conflict:
     organisation = fold(organisation)
     if not organisation:
         raise DomainError(_("Name the organisation of the conflict."))
@@ -197,6 +207,7 @@ def add_conflict(expert: Expert, organisation: str, reason: str, ends_on: date |
         expert,
         {"organisation": organisation, "reason": conflict.reason,
          "ends_on": ends_on.isoformat() if ends_on else None},
+        actor=actor,
     )
     return conflict
 
