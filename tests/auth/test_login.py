@@ -182,3 +182,27 @@ def test_language_can_be_switched_per_user(client, make_user):
     other = type(client)(client.application)
     Auth(other).login(user)
     assert "Expert pool" in other.get("/").get_data(as_text=True)
+
+
+def test_throttling_holds_across_processes(app_config, client, make_user):
+    """Failures made by another OS process count here: nothing is kept in memory."""
+    import json
+    import subprocess
+    import sys
+
+    user = make_user("secretariat")
+    script = """
+import json, sys
+from thinktank import create_app
+config = json.loads(sys.argv[1])
+client = create_app(config).test_client()
+codes = [client.post("/auth/login", data={"email": sys.argv[2], "password": "wrong"},
+                     environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code for _ in range(5)]
+print(json.dumps(codes))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(app_config), user.email],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [401] * 5
+    assert _login(client, user.email, PASSWORD, ip="10.8.8.8").status_code == 429
