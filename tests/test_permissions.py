@@ -41,6 +41,78 @@ EXPECTED = {
     "draws.detail": {S, A},
     "notifications.outbox": {A, S},
     "notifications.retry": {A, S},
+    "consultations.index": {S, A, OF},
+    "consultations.month_calendar": {S, A, OF},
+    "consultations.detail": {S, A, OF},  # object rule: officials see held sessions and later
+    "consultations.create": {S},
+    "consultations.edit": {S},
+    "consultations.cancel": {S},
+    "consultations.create_series": {S},
+    "consultations.upload_material": {S},
+    "consultations.download_material": SIGNED_IN,  # object rule: readers and invited experts
+    "reports.index": {S, A},
+    "reports.issue": {S},
+    "reports.detail": {S, A},
+    "reports.reissue": {S},
+    "reports.download": {S, A},
+    "reports.verify": PUBLIC,
+    "consultations.attendance": {S, A},
+    "consultations.record_attendance": {S},
+    "consultations.minutes": {S, A, OF},  # object rule: officials see held sessions and later
+    "consultations.save_minutes": {S},
+    "consultations.minutes_history": {S, A, OF},  # object rule as for the minutes
+    "consultations.consolidated": {S, A, OF},  # object rule as for the minutes
+    "consultations.collect_opinions": {S},
+    "consultations.issue_opinion": {S},
+    "consultations.my_opinion": {E},  # object rule: only an expert who attended
+    "consultations.submit_opinion": {E},  # object rule: only an expert who attended
+    "consultations.participants": {S},
+    "consultations.add_participants": {S},
+    "consultations.add_by_filter": {S},
+    "consultations.draw_participants": {S},
+    "consultations.remove_participant": {S},
+    "consultations.promote_backup": {S},
+    "consultations.schedule": {S},
+    "consultations.set_reminders": {S},
+    "consultations.my_invitations": {E},
+    "consultations.invitation": {E},  # object rule: only the expert's own invitation
+    "consultations.rsvp": PUBLIC,  # the signed link is the credential
+    "reviews.index": {S, A, OF},  # officials see published rounds only
+    "reviews.round_detail": {S, A, OF},  # object rule: officials see published rounds only
+    "reviews.round_create": {S},
+    "reviews.round_edit": {S},
+    "reviews.change_status": {S},
+    "reviews.add_group": {S},
+    "reviews.application_create": {S},
+    "reviews.application_detail": {S, A},  # object rule: can_read_application
+    "reviews.application_edit": {S},
+    "reviews.upload_attachment": {S},
+    "reviews.download_attachment": {S, A, E},  # object rule: can_read_application
+    "reviews.add_avoidance": {S},
+    "reviews.remove_avoidance": {S},
+    "reviews.import_upload": {S},
+    "reviews.import_confirm": {S},
+    "reviews.progress_page": {S, A},
+    "reviews.results_page": {S, A, OF},  # object rule: officials once the round is published
+    "reviews.results_export": {S, A, OF},  # object rule as for the results page
+    "reviews.round_opinions": {S, A},
+    "reviews.my_opinions": {E},
+    "reviews.opinion_edit": {E},  # object rule: only the leader of the application's panel
+    "reviews.opinion_answer": {E},  # object rule: only an expert who scores the application
+    "reviews.panels_page": {S, A, OF},  # object rule: officials only once the round is published
+    "reviews.create_panels": {S},
+    "reviews.panel_detail": {S, A, OF},  # object rule as for reviews.panels_page
+    "reviews.panel_draw": {S},
+    "reviews.panel_add_member": {S},
+    "reviews.panel_remove_member": {S},
+    "reviews.panel_set_leader": {S},
+    "reviews.panel_replace_member": {S},
+    "reviews.my_assignments": {E},
+    "reviews.sheet": {E},  # object rule: the expert's own sheet of an assigned application
+    "reviews.sheet_conflict": {E},  # object rule as for reviews.sheet
+    "reviews.sheet_by_id": {S, E},  # object rule: an expert opens only their own sheet
+    "reviews.proxy_sheet": {S},
+    "reviews.reopen_sheet": {S},
 }
 
 ROLES = [A, S, E, OF]
@@ -49,9 +121,13 @@ ROLES = [A, S, E, OF]
 @pytest.fixture
 def world(app, make_user, make_expert):
     """One user per role; the expert user owns one record, another exists."""
+    from tests.consultations.factories import make_session
+    from tests.reviews.round_factories import make_round
+    from thinktank.consultations.models import Invitation
     from thinktank.experts.models import ExpertiseField
     from thinktank.experts.services import add_conflict
     from thinktank.extensions import db
+    from thinktank.reviews.models import ReviewPanel, RoundStatus
 
     own = make_expert(name="自己")
     other = make_expert(name="别人")
@@ -59,6 +135,14 @@ def world(app, make_user, make_expert):
     db.session.commit()
     users = {role: make_user(role, expert=own if role == E else None) for role in ROLES}
     field_id = db.session.scalar(db.select(ExpertiseField.id))
+    held = make_session(status="held")
+    db.session.add(Invitation(session=held, expert_id=own.id, status="accepted", source="manual",
+                              attendance="present"))  # the expert may open their opinion
+    db.session.commit()
+    published = make_round(status=RoundStatus.PUBLISHED)
+    published_panel = ReviewPanel(round=published)
+    db.session.add(published_panel)
+    db.session.commit()
     samples = {
         "expert_id": other.id,
         "user_id": users[S].id,
@@ -67,6 +151,18 @@ def world(app, make_user, make_expert):
         "filename": "thinktank.css",
         "draw_id": 1,
         "message_id": 1,  # outbox row; the rule is checked before the row is looked up
+        "session_id": held.id,  # officials may read held sessions
+        "material_id": 1,  # the rule is checked before the row is looked up
+        "document_id": 1,  # issued document; the rule is checked before the row is looked up
+        "invitation_id": 1,  # the rule is checked before the row is looked up
+        "token": "not-a-signed-token",  # the public RSVP page answers 400
+        "round_id": published.id,  # officials read published
+        "panel_id": published_panel.id,  # officials see panels of published rounds
+        "member_id": 1,  # the rule is checked before the row is looked up
+        "sheet_id": 1,
+        "application_id": 1,  # the rule is checked before the row is looked up
+        "attachment_id": 1,
+        "request_id": 1,
     }
     return {"users": users, "own": own, "other": other, "samples": samples}
 

@@ -94,16 +94,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import thinktank.consultations.proceedings_views  # noqa: F401  (routes on consultations)
+    import thinktank.consultations.rsvp_views  # noqa: F401  (on the consultations blueprint)
     import thinktank.experts.transfer_views  # noqa: F401  (routes on the experts blueprint)
+    import thinktank.reviews.panel_views  # noqa: F401  (routes on the reviews blueprint)
+    import thinktank.reviews.results_views  # noqa: F401  (routes on the reviews blueprint)
+    import thinktank.reviews.scoring_views  # noqa: F401  (routes on the reviews blueprint)
     from thinktank.admin.views import blueprint as admin_bp
     from thinktank.auth.views import blueprint as auth_bp
+    from thinktank.consultations.views import blueprint as consultations_bp
     from thinktank.draws.views import blueprint as draws_bp
     from thinktank.experts.views import blueprint as experts_bp
     from thinktank.main.views import blueprint as main_bp
     from thinktank.notifications.views import blueprint as notifications_bp
     from thinktank.permissions import enforce_access_rule
+    from thinktank.reports.views import blueprint as reports_bp
+    from thinktank.reviews.views import blueprint as reviews_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp,
+                      consultations_bp, reports_bp, reviews_bp):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access_rule)
 
@@ -174,8 +183,11 @@ def register_commands(app: Flask) -> None:
     from thinktank.experts.cli import experts_cli
     from thinktank.i18n import i18n_cli
     from thinktank.notifications.cli import reminders_cli, scheduler_cli
+    from thinktank.reports.cli import reports_cli
+    from thinktank.reviews.cli import reviews_cli
 
     for group in (
-        users_cli, experts_cli, demo_cli, i18n_cli, draws_cli, reminders_cli, scheduler_cli
+        users_cli, experts_cli, demo_cli, i18n_cli, draws_cli, reminders_cli, scheduler_cli,
+        reports_cli, reviews_cli,
     ):
         app.cli.add_command(group)

@@ -68,7 +68,7 @@ def from_environment(instance_path: Path) -> dict:
         "EXPERTS_PER_PAGE": 25,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 8025)),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thinktank@localhost"),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thinktank@thinktank.example.cn"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
@@ -80,6 +80,17 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_BACKOFF_MINUTES": [
             int(m) for m in os.environ.get("OUTBOX_BACKOFF_MINUTES", "1,5,15,60").split(",")
         ],
-        "SECRETARIAT_EMAIL": os.environ.get("SECRETARIAT_EMAIL", "secretariat@localhost"),
+        "SECRETARIAT_EMAIL": os.environ.get(
+            "SECRETARIAT_EMAIL", "secretariat@thinktank.example.cn"
+        ),
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS"),
+        # PDF reports (thinktank/reports): issuing body, number prefix (赣生智咨〔2026〕3号),
+        # confidentiality mark (empty for none) and font families known to fontconfig.
+        "REPORT_ISSUER": os.environ.get("REPORT_ISSUER", "江西省生物制造产业发展专家咨询库秘书处"),
+        "REPORT_NUMBER_PREFIX": os.environ.get("REPORT_NUMBER_PREFIX", "赣生智咨"),
+        "REPORT_CONFIDENTIALITY": os.environ.get("REPORT_CONFIDENTIALITY", "内部资料 注意保密"),
+        "REPORT_FONT_SERIF": os.environ.get("REPORT_FONT_SERIF", "Noto Serif CJK SC"),
+        "REPORT_FONT_SANS": os.environ.get("REPORT_FONT_SANS", "Noto Sans CJK SC"),
+        "REPORT_RENDER_IN_BACKGROUND": _bool("REPORT_RENDER_IN_BACKGROUND", True),
+        "REPORT_VERIFY_MAX_BYTES": 20 * 1024 * 1024,
     }

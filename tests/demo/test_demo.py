@@ -1,37 +1,37 @@
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
+from tests.demo.conftest import load
 from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import User
+from thinktank.consultations.models import (
+    ConsolidatedOpinion,
+    ConsultationSession,
+    ExpertOpinion,
+    Invitation,
+    MinutesRevision,
+    SessionSeries,
+)
 from thinktank.demo.data import DEFAULT_PASSWORD, DEMO_USERS, build_experts
+from thinktank.draws.models import Draw
 from thinktank.experts.constants import CATEGORIES, CITIES, SEED_FIELDS
 from thinktank.experts.models import Conflict, Expert, ExpertiseField, ExpertStatus
 from thinktank.experts.rules import normalise_email, normalise_mobile
 from thinktank.extensions import db
+from thinktank.notifications.models import OutboxMessage
 from thinktank.permissions import Role
 from thinktank.text import organisation_key
 from thinktank.timeutil import today_in_display_zone
 
 
-def load(runner, password=None):
-    """``flask demo load``; ``DEMO_PASSWORD`` unset unless ``password`` is given."""
-    return runner.invoke(args=["demo", "load"], env={"DEMO_PASSWORD": password})
-
-
 def counts() -> dict[str, int]:
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Expert, Conflict, User, AuditEntry, ExpertiseField)
+        for model in (Expert, Conflict, User, AuditEntry, ExpertiseField, ConsultationSession,
+                      SessionSeries, Invitation, Draw, OutboxMessage, ExpertOpinion,
+                      MinutesRevision, ConsolidatedOpinion)
     }
-
-
-@pytest.fixture
-def loaded(runner):
-    result = load(runner)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def test_pool_covers_every_category_field_and_city(loaded):

@@ -1,4 +1,5 @@
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from thinktank.demo.data import DEFAULT_PASSWORD
@@ -16,22 +17,33 @@ demo_cli = AppGroup("demo", help="Demo data.")
     show_default=True,
     help="Password of every demo account (environment: DEMO_PASSWORD).",
 )
-def load(password: str) -> None:
-    """Load the demo expert pool and one account per role, then print the logins.
+@click.option(
+    "--base-url",
+    envvar="DEMO_BASE_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Address of the site, for the links in the queued invitations "
+         "(environment: DEMO_BASE_URL).",
+)
+def load(password: str, base_url: str) -> None:
+    """Load the demo expert pool, one account per role and consultation sessions,
+    then print the logins.
 
     Does nothing but print the logins when the demo accounts already exist.
     """
     from thinktank.demo.services import load_demo
 
     try:
-        result = load_demo(password)
+        # The invitation mails hold absolute links (RSVP), built as in a request to the site.
+        with current_app.test_request_context(base_url=base_url):
+            result = load_demo(password)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     if result.loaded:
         click.echo(f"Loaded the demo data: {result.experts} experts, "
-                   f"{len(result.logins)} accounts.")
+                   f"{len(result.logins)} accounts, {result.sessions} sessions.")
     else:
         click.echo("The demo data was already loaded; nothing was added.")
     click.echo("Demo logins:")

@@ -1,4 +1,5 @@
-"""The demo pool: organisations, their experts, special cases and the demo accounts.
+"""The demo pool: organisations, their experts, special cases, the demo accounts
+and the texts of the demo consultation sessions (built in ``sessions.py``).
 
 Universities, research institutes and the hospital are real public bodies; the
 companies, funds, service organisations, associations and all people are
@@ -425,3 +426,148 @@ def build_experts(today: date) -> list[ExpertData]:
                 )
             )
     return experts
+
+
+# Consultation sessions about the provincial biomanufacturing plan. Days are
+# counted from the day of loading (negative: already held), times are
+# wall-clock times in the display zone.
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    title: str
+    kind: str  # SessionKind value
+    topic: str  # SessionTopic value
+    days: int
+    start: str  # "09:30"
+    hours: float
+    place: str | None
+    agenda: str
+    online_link: str | None = None
+    rsvp_days_before: int | None = 2
+    opinion_days_after: int | None = 7
+
+
+SERIES = SessionSpec(
+    "生物制造产业发展定期会商", "regular", "planning", 0, "09:30", 2.5,
+    "省发展改革委 3 楼第一会议室",
+    "一、通报本季度全省生物制造产业运行情况和重点项目推进情况\n"
+    "二、研判合成生物、生物医药、生物基材料等细分领域发展态势\n"
+    "三、梳理产业链堵点难点，提出下季度工作建议",
+    online_link="https://meeting.example.com/j/88602026",
+    rsvp_days_before=3,
+)
+SERIES_OCCURRENCES = 4  # quarterly, from the 15th of next month
+SERIES_PANEL = (5, 2)  # members, backups
+
+DRAFT = SessionSpec(
+    "合成生物学中试平台建设专题咨询", "topical", "planning", 24, "14:30", 3,
+    "江西省生物制造中试服务中心 二楼报告厅",
+    "一、省生物制造中试服务中心汇报合成生物学中试平台建设方案\n"
+    "二、专家围绕平台功能定位、共享运营机制、建设投资规模进行咨询\n"
+    "三、形成专题咨询意见，报省生物制造产业推进工作专班",
+)
+
+SCHEDULED = SessionSpec(
+    "生物医药产业链补链强链决策咨询", "decision", "policy", 9, "14:30", 2.5,
+    "省工业和信息化厅 5 楼会议室",
+    "一、通报全省生物医药产业链图谱及“断点”“堵点”清单\n"
+    "二、研究原料药、高端制剂、医疗器械补链项目储备和招引方向\n"
+    "三、对《生物医药产业链补链强链若干措施（征求意见稿）》提出决策建议",
+    rsvp_days_before=3,
+)
+SCHEDULED_PANEL = (5, 2)
+SCHEDULED_ACCEPTING = 2  # the first drawn members accept through their RSVP links
+SCHEDULED_DECLINE_REASON = "当日已有省外学术会议安排，无法出席，建议另请专家。"
+
+CANCELLED = SessionSpec(
+    "生物发酵产能布局优化专题咨询", "topical", "planning", 20, "09:00", 3,
+    "九江市生物产业园管委会会议室",
+    "一、研究全省生物发酵产能现状与能耗、排放约束\n"
+    "二、研讨赣北、赣中、赣南发酵产能布局优化方案",
+)
+CANCELLED_PANEL = (3, 1)
+CANCEL_REASON = "与全省生物制造产业推进大会时间冲突，另行安排。"
+
+DEMO_EXPERT = "刘堃"  # the demo expert account's own record: it has invitations to see
+
+
+@dataclass(frozen=True)
+class HeldSpec:
+    """A session already held, with its participants (picked by hand) and the
+    record of the meeting."""
+
+    session: SessionSpec
+    attendance: dict[str, str]  # expert name -> present, absent or excused
+    minutes: str
+    opinions: dict[str, str]  # expert name -> opinion (the present who submitted)
+    collected: bool = False
+    consolidated: str | None = None  # issued when given
+
+
+HELD = HeldSpec(
+    SessionSpec(
+        "生物制造标准体系评估论证", "assessment", "standards", -3, "09:00", 3,
+        "省市场监管局 2 楼会议室",
+        "一、省标准化研究院汇报《江西省生物制造标准体系建设指南（草案）》\n"
+        "二、专家对标准体系框架、重点标准制修订清单进行评估论证\n"
+        "三、研究团体标准培育和标准化试点示范安排",
+        opinion_days_after=10,
+    ),
+    {"刘堃": "present", "聂文": "present", "冯晨": "present", "付洁": "present",
+     "梁国华": "excused", "赖秀英": "present"},
+    "会议由秘书处主持，应到专家 6 人，实到 5 人，梁国华同志请假。\n"
+    "一、与会专家认为，标准体系框架总体合理，建议将“中试验证”“生物安全”单列为子体系。\n"
+    "二、建议优先制定发酵过程数字化监测、生物基材料降解性能评价等地方标准。\n"
+    "三、请省标准化研究院根据专家意见修改完善，书面意见于截止日前提交秘书处。",
+    {"聂文": "建议在标准体系中单列中试验证子体系，明确中试放大、工艺验证的通用技术要求。",
+     "冯晨": "建议加快生物基材料降解性能检测方法标准的制定，支撑产品认证和市场准入。"},
+)
+
+COLLECTED = HeldSpec(
+    SessionSpec(
+        "生物基材料产业化支持政策专题咨询", "topical", "policy", -9, "14:30", 3,
+        "省科技厅 3 楼会议室",
+        "一、研究生物基材料首批次应用保险补偿政策\n"
+        "二、研究聚乳酸、聚羟基脂肪酸酯等产品推广应用支持措施",
+        opinion_days_after=14,
+    ),
+    {"余淼": "present", "简志刚": "present", "帅犇": "present", "黄燊": "absent",
+     "郭晓红": "present"},
+    "会议应到专家 5 人，实到 4 人。与会专家围绕生物基材料首批次应用、下游推广和"
+    "产能建设进行了讨论，一致认为应以应用场景开放带动产业化。",
+    {"余淼": "建议将生物医用陶瓷复合材料纳入首批次应用保险补偿目录。",
+     "简志刚": "建议在快递包装、农用地膜领域开展生物基材料替代示范，给予采购补贴。",
+     "帅犇": "建议支持企业建设数字化生产线，对技改投资给予贴息。",
+     "郭晓红": "建议建立生物基材料碳足迹核算方法，衔接绿色产品认证。"},
+    collected=True,
+)
+
+ISSUED = HeldSpec(
+    SessionSpec(
+        "《江西省生物制造产业高质量发展行动方案》中期评估论证", "assessment", "evaluation",
+        -12, "09:00", 3.5, "省发展改革委 3 楼第一会议室",
+        "一、秘书处汇报行动方案实施情况自评估报告\n"
+        "二、专家对目标完成情况、重点任务进展和存在问题进行评估论证\n"
+        "三、提出行动方案调整完善建议",
+        opinion_days_after=14,
+    ),
+    {"王建平": "present", "邹明辉": "present", "唐俊杰": "present", "蒋慧敏": "present",
+     "欧阳子喆": "present", "傅斌": "present"},
+    "会议应到专家 6 人，实到 6 人。专家组听取了自评估报告，经质询和讨论，"
+    "认为行动方案总体进展符合预期，部分产业化项目进度滞后。",
+    {"王建平": "龙头企业带动作用明显，建议进一步支持链主企业牵头组建创新联合体。",
+     "邹明辉": "建议加大对生物质能源关键技术攻关的持续支持。",
+     "唐俊杰": "建议扩大省生物产业投资基金规模，引导社会资本投早投小。",
+     "蒋慧敏": "建议建立产业运行监测月报制度，及时掌握重点企业情况。",
+     "欧阳子喆": "建议完善合成生物成果转化收益分配机制，提高科研人员积极性。",
+     "傅斌": "建议加快生物医药领域审评审批服务前移，缩短产品上市周期。"},
+    collected=True,
+    consolidated=(
+        "经专家组评估论证，形成综合意见如下：\n"
+        "一、行动方案实施以来，全省生物制造产业规模稳步增长，主要目标总体进展符合预期。\n"
+        "二、建议进一步发挥链主企业带动作用，组建合成生物创新联合体。\n"
+        "三、建议扩大产业投资基金规模，完善成果转化收益分配机制。\n"
+        "四、建议建立产业运行监测月报制度，加快审评审批服务前移。"
+    ),
+)

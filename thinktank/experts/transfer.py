@@ -3,19 +3,14 @@
 ``import_experts`` reads a workbook with the pure importer, matches its rows
 against the pool (by mobile, then email) and, when no row has a problem,
 creates and updates experts through the ordinary services, all or nothing.
+The wording of problems and the upload stash are shared with other imports
+(``thinktank.imports``) and re-exported here (``x as x``) for the expert pages.
 """
 
-import contextlib
 import dataclasses
-import os
-import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -36,59 +31,13 @@ from thinktank.experts.importer import (
 from thinktank.experts.models import Expert
 from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
+from thinktank.imports import claim_upload as claim_upload
+from thinktank.imports import describe
+from thinktank.imports import discard_upload as discard_upload
+from thinktank.imports import problem_line as problem_line
+from thinktank.imports import stash_upload as stash_upload
+from thinktank.spreadsheets import sort_problems
 from thinktank.timeutil import today_in_display_zone
-
-REASON_TEXTS = {
-    Reason.NOT_XLSX: _l("Only .xlsx files (Excel workbooks) can be imported."),
-    Reason.TOO_LARGE: _l("The file is larger than %(megabytes)s MB."),
-    Reason.EXPANDS_TOO_MUCH: _l(
-        "The file unpacks to far more data than an expert list holds and was refused."
-    ),
-    Reason.UNREADABLE: _l(
-        "The file is not a readable .xlsx workbook (it may be damaged, or another format "
-        "renamed to .xlsx). Save it in Excel as an Excel Workbook (*.xlsx) and try again."
-    ),
-    Reason.NO_ROWS: _l("The file has no data rows below the header row."),
-    Reason.MISSING_COLUMN: _l("This required column is missing from the header row."),
-    Reason.REPEATED_COLUMN: _l("This column appears more than once in the header row."),
-    Reason.UNKNOWN_COLUMN: _l("This column is not in the template and was ignored."),
-    Reason.REQUIRED: _l("This cell is required."),
-    Reason.TOO_LONG: _l("At most %(limit)d characters."),
-    Reason.GENDER: _l("Enter one of: %(choices)s."),
-    Reason.BIRTH_YEAR: _l("Enter a four-digit year from %(first)d to %(last)d."),
-    Reason.CATEGORY: _l("Enter one of: %(choices)s."),
-    Reason.UNKNOWN_FIELD: _l(
-        "Unknown expertise field: %(names)s. Separate several fields with 、 , ; or /."
-    ),
-    Reason.CITY: _l("Enter a Jiangxi prefecture city (e.g. 南昌 or 南昌市) or 省外."),
-    Reason.MOBILE: _l("A mainland mobile number has 11 digits and starts with 1."),
-    Reason.EMAIL: _l("This is not a valid email address."),
-    Reason.DATE: _l(
-        "Not a date. Use a date cell or write e.g. 2025-01-01, 2025/1/1, 2025.1.1 or 2025年1月1日."
-    ),
-    Reason.TERM_ORDER: _l("The term cannot end before it starts."),
-    Reason.SAME_AS_ROW: _l("Row %(row)d has the same value: one row per expert."),
-    Reason.CONTACT_OF_OTHER_EXPERT: _l(
-        "This belongs to expert %(code)s (%(name)s), not to the expert this row names."
-    ),
-    Reason.SAME_EXPERT_AS_ROW: _l("Row %(row)d already names the same expert (%(code)s)."),
-    Reason.RETIRED_FIELD: _l("Expertise field no longer in use: %(names)s."),
-}
-
-UPLOAD_TOKEN = re.compile(r"[0-9a-f]{32}")
-# A preview that is never confirmed leaves its file behind; clear such files after a day.
-STALE_UPLOAD_SECONDS = 24 * 3600
-
-
-def describe(reason: Reason, params: dict | None = None) -> str:
-    """A reason in the current user's language."""
-    text = str(REASON_TEXTS[reason])
-    return text % params if params else text
-
-
-def problem_line(problem: Problem) -> str:
-    """``row N, COLUMN: reason``, as the CLI prints it."""
-    return f"row {problem.row}, {problem.column}: {describe(problem.reason, problem.params)}"
 
 
 @dataclass
@@ -138,8 +87,7 @@ def import_experts(
     active = {name for name, entry in known.items() if entry.active}
     steps = _match_pool(sheet, active, report.problems)
     if report.problems:
-        order = {column.header: index for index, column in enumerate(COLUMNS)}
-        report.problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+        sort_problems(report.problems, COLUMNS)
         return report
     report.created = sum(step.expert is None for step in steps)
     report.updated = sum(bool(step.changes) for step in steps)
@@ -255,48 +203,3 @@ def export_pool(filters: services.ExpertFilters, *, actor: str | None = None) ->
         actor=actor,
     )
     return export_experts(experts), len(experts)
-
-
-def _imports_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "imports"
-
-
-def stash_upload(data: bytes) -> str:
-    """Keep an uploaded workbook between preview and confirmation; returns its token."""
-    directory = _imports_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for old in directory.iterdir():
-        with contextlib.suppress(FileNotFoundError):  # another request may be clearing too
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-    token = secrets.token_hex(16)
-    descriptor = os.open(directory / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    return token
-
-
-def claim_upload(token: str) -> bytes | None:
-    """Take a stashed workbook, once: ``None`` if it is gone or already taken.
-
-    The rename is atomic, so of two confirmations of one preview only one
-    gets the file; the file is deleted either way."""
-    if not UPLOAD_TOKEN.fullmatch(token):
-        return None
-    directory = _imports_dir()
-    claimed = directory / f"{token}.{secrets.token_hex(8)}.claimed"
-    try:
-        os.rename(directory / f"{token}.xlsx", claimed)
-    except FileNotFoundError:
-        return None
-    try:
-        return claimed.read_bytes()
-    finally:
-        claimed.unlink()
-
-
-def discard_upload(token: str) -> None:
-    """Delete a stashed workbook that will not be confirmed."""
-    if UPLOAD_TOKEN.fullmatch(token):
-        (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)

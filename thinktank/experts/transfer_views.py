@@ -6,7 +6,6 @@ session, validated again at confirmation and deleted then.
 """
 
 import io
-import re
 
 from flask import (
     current_app,
@@ -30,6 +29,7 @@ from thinktank.experts import transfer
 from thinktank.experts.importer import COLUMNS
 from thinktank.experts.views import blueprint, filters_from_request
 from thinktank.extensions import db
+from thinktank.imports import client_filename
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import today_in_display_zone
 
@@ -56,8 +56,7 @@ def import_upload():
     upload = form.file.data
     # Reading one byte past the limit is enough to refuse a file that is too large.
     data = upload.read(current_app.config["EXPERT_IMPORT_MAX_BYTES"] + 1)
-    # Shown back and kept in the session cookie: the base name, bounded in length.
-    filename = re.split(r"[\\/]", upload.filename or "")[-1][-100:]
+    filename = client_filename(upload.filename)
     try:
         report = transfer.import_experts(data, filename, dry_run=True)
     except DomainError as error:

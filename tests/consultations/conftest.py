@@ -1,0 +1,20 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def empty_materials_dir(app):
+    """The upload folder lives for the whole test run; each test starts without materials."""
+    shutil.rmtree(Path(app.config["UPLOAD_DIR"]) / "materials", ignore_errors=True)
+
+
+# Invitations: the notification tests' loopback SMTP server, and a secretariat address.
+from tests.notifications.conftest import smtp  # noqa: E402, F401  (a fixture)
+
+
+@pytest.fixture
+def secretariat_email(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SECRETARIAT_EMAIL", "mishuchu@kjt.jiangxi.gov.cn")
+    return "mishuchu@kjt.jiangxi.gov.cn"

@@ -1,0 +1,67 @@
+"""The pool statistics document as a real PDF, read back with poppler-utils."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from thinktank.extensions import db
+from thinktank.reports import services
+
+from .conftest import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "report-pool.png"
+
+
+def rendered_statistics(make_expert, count: int = 40):
+    # Enough experts for the annex to run over several pages.
+    for number in range(count):
+        make_expert(name=f"测试专家{number}", city="上饶", category="行业协会")
+    document = services.request_issue("pool_statistics", None, "专家库构成统计表")
+    db.session.commit()
+    return services.render_document(document.id)
+
+
+def test_pool_statistics_pdf_has_the_text_numbers_and_embedded_cjk_fonts(
+    pool, make_expert, tmp_path
+):
+    document = rendered_statistics(make_expert)
+    text = pdf_text(document.pdf, tmp_path)
+    for expected in ("专家库构成统计表", "按单位类别统计", "在库专家名单", "内部资料 注意保密",
+                     "江西省生物制造产业发展专家咨询库秘书处", *RARE_NAMES, document.number,
+                     document.display_code, services.issued_on(document), "制表人"):
+        assert expected in text, expected
+    assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*3\s*—", text)
+    assert "46" in text  # 6 + 40 active experts in the total row
+
+    fonts = pdf_fonts(document.pdf, tmp_path)
+    assert fonts, "no fonts in the PDF"
+    assert all(font["emb"] == "yes" for font in fonts), fonts
+    names = {font["name"].split("+")[-1] for font in fonts}
+    assert any("Serif-CJK-SC" in name for name in names), names
+    assert any("Sans-CJK-SC-Bold" in name for name in names), names
+
+    pages, size = pdf_info(document.pdf, tmp_path)
+    assert pages == document.page_count and pages >= 3
+    assert size.startswith("595.2") and "x 841.8" in size  # A4 in points
+
+
+def test_table_heads_repeat_on_every_page_of_the_annex(pool, make_expert, tmp_path):
+    document = rendered_statistics(make_expert, count=60)
+    pages = pdf_text(document.pdf, tmp_path).split("\f")
+    annex_pages = [page for page in pages if "测试专家" in page]
+    assert len(annex_pages) >= 2
+    assert all("序号" in page and "工作单位" in page for page in annex_pages)
+
+
+def test_page_one_screenshot(pool, make_expert, tmp_path):
+    """Page 1 as PNG for the documentation (docs/screenshots/report-pool.png)."""
+    document = rendered_statistics(make_expert, count=10)
+    source = tmp_path / "pool.pdf"
+    source.write_bytes(document.pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(source),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    image = tmp_path / "page.png"
+    assert image.read_bytes().startswith(b"\x89PNG")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(image, SCREENSHOT)

@@ -1,0 +1,267 @@
+"""Pages of consultation sessions: list, month calendar, detail, forms and materials.
+
+The secretariat manages sessions; admins read everything; officials read the
+sessions that took place (held and later). Experts get their invitation pages
+elsewhere."""
+
+import calendar
+import re
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from thinktank.consultations import services
+from thinktank.consultations.forms import (
+    FREQUENCY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    CancelForm,
+    MaterialForm,
+    SeriesForm,
+    SessionFilterForm,
+    SessionForm,
+)
+from thinktank.consultations.models import ConsultationSession, SessionMaterial
+from thinktank.errors import DomainError
+from thinktank.extensions import db
+from thinktank.permissions import Role, roles, signed_in
+from thinktank.timeutil import today_in_display_zone
+
+blueprint = Blueprint("consultations", __name__, url_prefix="/consultations")
+
+READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
+PER_PAGE = 25
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@blueprint.context_processor
+def labels():
+    return {
+        "kind_labels": KIND_LABELS,
+        "topic_labels": TOPIC_LABELS,
+        "status_labels": STATUS_LABELS,
+        "frequency_labels": FREQUENCY_LABELS,
+    }
+
+
+@blueprint.route("/")
+@roles(*READERS)
+def index():
+    form = SessionFilterForm(request.args)
+    form.validate()
+    filters = services.SessionFilters(
+        **{name: ("" if form[name].errors else form[name].data or "")
+           for name in ("status", "kind", "topic")}
+    )
+    page = db.paginate(
+        services.session_query(current_user, filters),
+        per_page=PER_PAGE,
+        error_out=False,
+        max_per_page=100,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "consultations/list.html",
+        form=form,
+        page=page,
+        args=args,
+        can_manage=services.can_manage_sessions(current_user),
+    )
+
+
+def _month_from_request() -> date:
+    """The first day of the month asked for (``?month=2026-12``), else this month."""
+    found = MONTH.fullmatch(request.args.get("month", ""))
+    if found and 1 <= int(found[2]) <= 12 and 1900 < int(found[1]) < 3000:
+        return date(int(found[1]), int(found[2]), 1)
+    return today_in_display_zone().replace(day=1)
+
+
+@blueprint.route("/calendar")
+@roles(*READERS)
+def month_calendar():
+    first = _month_from_request()
+    previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return render_template(
+        "consultations/calendar.html",
+        first=first,
+        weeks=calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month),
+        days=services.sessions_by_day(current_user, first.year, first.month),
+        previous=previous,
+        following=following,
+        today=today_in_display_zone(),
+        can_manage=services.can_manage_sessions(current_user),
+    )
+
+
+def _readable_session(session_id: int) -> ConsultationSession:
+    session = db.get_or_404(ConsultationSession, session_id)
+    if not services.can_view_session(current_user, session):
+        abort(403)
+    return session
+
+
+@blueprint.route("/<int:session_id>")
+@roles(*READERS)
+def detail(session_id: int):
+    session = _readable_session(session_id)
+    return render_template(
+        "consultations/detail.html",
+        consultation=session,
+        can_manage=services.can_manage_sessions(current_user),
+        editable=session.status in services.OPEN_STATUSES,
+        cancel_form=CancelForm(),
+        material_form=MaterialForm(),
+    )
+
+
+def _show_error(form: SessionForm, error: DomainError) -> None:
+    """Put a service's complaint next to the field it concerns, else on top."""
+    field = getattr(error, "field", None)
+    if field in form:
+        form[field].errors = [*form[field].errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def create():
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(form.to_data(), user=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Session created as a draft."), "success")
+            return redirect(url_for("consultations.detail", session_id=session.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("consultations/form.html", form=form, consultation=None), status
+
+
+@blueprint.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def edit(session_id: int):
+    session = db.get_or_404(ConsultationSession, session_id)
+    if session.status not in services.OPEN_STATUSES:
+        flash(_("Only a draft or scheduled session can be changed or cancelled."), "warning")
+        return redirect(url_for("consultations.detail", session_id=session.id))
+    form = SessionForm()
+    if request.method == "GET":
+        form.fill_from(session)
+    elif form.validate_on_submit():
+        try:
+            changes = services.update_session(session, form.to_data(), user=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("consultations.detail", session_id=session.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("consultations/form.html", form=form, consultation=session), status
+
+
+@blueprint.route("/<int:session_id>/cancel", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def cancel(session_id: int):
+    session = db.get_or_404(ConsultationSession, session_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for the cancellation."), "danger")
+        return redirect(url_for("consultations.detail", session_id=session.id))
+    try:
+        services.cancel_session(session, form.reason.data, user=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("The session was cancelled."), "success")
+    return redirect(url_for("consultations.detail", session_id=session.id))
+
+
+@blueprint.route("/series/new", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def create_series():
+    form = SeriesForm()
+    if form.validate_on_submit():
+        try:
+            _series, sessions = services.create_series(
+                form.to_data(), form.to_recurrence(), user=current_user
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("%(n)d sessions created as drafts.", n=len(sessions)), "success")
+            return redirect(url_for("consultations.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("consultations/series_form.html", form=form), status
+
+
+@blueprint.route("/<int:session_id>/materials", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def upload_material(session_id: int):
+    session = db.get_or_404(ConsultationSession, session_id)
+    form = MaterialForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a file to upload."), "danger")
+        return redirect(url_for("consultations.detail", session_id=session.id))
+    upload = form.file.data
+    # One byte past the limit is enough to refuse a file that is too large.
+    data = upload.read(services.MAX_MATERIAL_BYTES + 1)
+    try:
+        material = services.add_material(session, upload.filename or "", data, user=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("consultations.detail", session_id=session.id))
+    try:
+        db.session.commit()
+    except Exception:
+        services.discard_material_file(material)
+        raise
+    flash(_("Material %(name)s uploaded.", name=material.original_name), "success")
+    return redirect(url_for("consultations.detail", session_id=session.id))
+
+
+@blueprint.route("/materials/<int:material_id>")
+@signed_in  # object rule: can_download_material (readers and invited experts)
+def download_material(material_id: int):
+    material = db.get_or_404(SessionMaterial, material_id)
+    if not services.can_download_material(current_user, material.session):
+        abort(403)
+    path = services.material_path(material)
+    if not path.is_file():
+        current_app.logger.error("material %s missing at %s", material.id, path)
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=material.content_type,
+        as_attachment=True,
+        download_name=material.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from thinktank.reports.registry import KINDS
+
+
+class IssueForm(FlaskForm):
+    kind = SelectField(_l("Document"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    # Set by the second submission, after the secretariat saw the missing characters.
+    allow_missing_glyphs = BooleanField(_l("Issue even though characters are missing"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.name, str(kind.label)) for kind in KINDS.values()]
+
+
+class ReissueForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the new version"), validators=[DataRequired(), Length(max=2000)]
+    )
+    allow_missing_glyphs = BooleanField(_l("Issue even though characters are missing"))
+
+
+class VerifyForm(FlaskForm):
+    code = StringField(_l("Verification code"), validators=[Optional(), Length(max=40)])
+    pdf = FileField(_l("Or upload the PDF file"))

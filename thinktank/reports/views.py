@@ -1,0 +1,177 @@
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from thinktank.errors import DomainError
+from thinktank.extensions import db
+from thinktank.permissions import Role, public, roles
+from thinktank.reports import services
+from thinktank.reports.background import submit_render
+from thinktank.reports.forms import IssueForm, ReissueForm, VerifyForm
+from thinktank.reports.models import DocumentStatus, IssuedDocument
+from thinktank.reports.registry import KINDS
+
+blueprint = Blueprint("reports", __name__)
+
+# Issued documents are the secretariat's work; admins may read them. Officials
+# will be added once the documents they receive (opinions, results) exist.
+READERS = (Role.SECRETARIAT, Role.ADMIN)
+STATUS_LABELS = {
+    DocumentStatus.PENDING: _l("Waiting to be rendered"),
+    DocumentStatus.RENDERING: _l("Rendering"),
+    DocumentStatus.DONE: _l("Issued"),
+    DocumentStatus.FAILED: _l("Rendering failed"),
+}
+PROGRESS_REFRESH_SECONDS = 2
+
+
+def _queue_render(document: IssuedDocument) -> None:
+    """Render the committed document in the background (or here, if so configured)."""
+    if current_app.config["REPORT_RENDER_IN_BACKGROUND"]:
+        submit_render(current_app._get_current_object(), document.id)
+    else:
+        services.render_document(document.id)
+
+
+def _index_page(form: IssueForm, missing: services.MissingGlyphs | None = None, status=200):
+    page = db.paginate(services.document_query(), per_page=50, error_out=False)
+    return render_template(
+        "reports/list.html", page=page, form=form, missing=missing,
+        status_labels=STATUS_LABELS, kinds=KINDS,
+    ), status
+
+
+@blueprint.route("/reports/")
+@roles(*READERS)
+def index():
+    form = IssueForm()
+    kind = next(iter(KINDS.values()))
+    form.kind.data, form.title.data = kind.name, str(kind.default_title)
+    return _index_page(form)
+
+
+@blueprint.route("/reports/issue", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def issue():
+    form = IssueForm()
+    if not form.validate_on_submit():
+        return _index_page(form, status=400)
+    try:
+        document = services.request_issue(
+            form.kind.data, None, form.title.data, user=current_user,
+            allow_missing_glyphs=form.allow_missing_glyphs.data,
+        )
+        db.session.commit()
+    except services.MissingGlyphs as error:
+        db.session.rollback()
+        return _index_page(form, missing=error, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _index_page(form, status=400)
+    _queue_render(document)
+    return redirect(url_for("reports.detail", document_id=document.id))
+
+
+def _detail_page(
+    document: IssuedDocument, form: ReissueForm,
+    missing: services.MissingGlyphs | None = None, status: int = 200,
+) -> Response:
+    all_versions = services.versions(document)
+    response = Response(render_template(
+        "reports/detail.html", document=document, versions=all_versions, form=form,
+        status_labels=STATUS_LABELS, kind=KINDS.get(document.kind), missing=missing,
+        can_reissue=all_versions[-1].id == document.id and not document.in_progress,
+    ), status=status)
+    if document.in_progress:
+        # Without scripts (CSP), the page reloads itself until the PDF is ready.
+        response.headers["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
+    return response
+
+
+@blueprint.route("/reports/<int:document_id>")
+@roles(*READERS)
+def detail(document_id: int):
+    return _detail_page(db.get_or_404(IssuedDocument, document_id), ReissueForm())
+
+
+@blueprint.route("/reports/<int:document_id>/reissue", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def reissue(document_id: int):
+    previous = db.get_or_404(IssuedDocument, document_id)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the new version."), "danger")
+        return redirect(url_for("reports.detail", document_id=previous.id))
+    try:
+        document = services.reissue(
+            previous, form.reason.data, user=current_user,
+            allow_missing_glyphs=form.allow_missing_glyphs.data,
+        )
+        db.session.commit()
+    except services.MissingGlyphs as error:
+        db.session.rollback()
+        return _detail_page(previous, form, missing=error, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("reports.detail", document_id=previous.id))
+    _queue_render(document)
+    return redirect(url_for("reports.detail", document_id=document.id))
+
+
+@blueprint.route("/reports/<int:document_id>/download")
+@roles(*READERS)
+def download(document_id: int):
+    document = db.get_or_404(IssuedDocument, document_id)
+    if not document.is_done:
+        abort(404)
+    data = services.download(document, user=current_user)
+    db.session.commit()
+    response = send_file(
+        io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+        download_name=services.download_name(document), max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blueprint.route("/verify", methods=["GET", "POST"])
+@public
+def verify():
+    form = VerifyForm()
+    result, checked = None, False
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"]
+        result, checked = services.find_by_code(form.code.data), True
+    elif form.validate_on_submit():
+        upload = form.pdf.data
+        if upload:
+            limit = current_app.config["REPORT_VERIFY_MAX_BYTES"]
+            data = upload.read(limit + 1)
+            if len(data) > limit:
+                abort(413)
+            result, checked = services.find_by_pdf(data), True
+        elif form.code.data:
+            result, checked = services.find_by_code(form.code.data), True
+        else:
+            flash(_("Enter a verification code or choose a PDF file."), "warning")
+    return render_template(
+        "reports/verify.html", form=form, result=result, checked=checked,
+        issued_on=services.issued_on(result) if result else None,
+    )

@@ -1,0 +1,194 @@
+"""Forms of review rounds and applications. Values are normalised by the same
+rules as the Excel import (``thinktank.reviews.importer``)."""
+
+import re
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from thinktank.experts.constants import CITIES, INDUSTRY_DIRECTIONS
+from thinktank.experts.rules import RuleError
+from thinktank.imports import REASON_TEXTS
+from thinktank.reviews.importer import (
+    SUMMARY_LIMIT,
+    TEXT_LIMITS,
+    ApplicationData,
+    normalise_phone,
+    parse_investment,
+)
+from thinktank.reviews.models import AggregationRule, ReviewRound, RoundStatus
+from thinktank.reviews.services import CriterionData, RoundData
+from thinktank.spreadsheets import Reason
+from thinktank.text import fold
+from thinktank.timeutil import from_display, to_display
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+CATEGORY_SUGGESTIONS = ("标志性产业化项目遴选", "中试项目遴选")
+AGGREGATION_LABELS = {
+    AggregationRule.TRIMMED_MEAN: _l("Trimmed mean (drop one highest and one lowest total)"),
+    AggregationRule.MEAN: _l("Mean"),
+    AggregationRule.MEDIAN: _l("Median"),
+}
+# "技术先进性: 30", "技术先进性：30分", "技术先进性 30" (a pasted Excel row has a tab).
+_CRITERION_LINE = re.compile(r"(.+?)\s*[:\s]\s*(\d+(?:\.\d+)?)\s*分?")
+
+
+def parse_criteria(text: str) -> list[CriterionData]:
+    """One criterion per line, ``name: maximum points``; blank lines are skipped."""
+    criteria = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        folded = fold(line)  # full-width colon and digits become half-width
+        if not folded:
+            continue
+        match = _CRITERION_LINE.fullmatch(folded)
+        if match is None:
+            raise ValidationError(_l("Line %(line)d: write the criterion's name, a colon and "
+                                     "its maximum points, e.g. 技术先进性: 30.", line=number))
+        criteria.append(CriterionData(match[1].strip(), Decimal(match[2])))
+    return criteria
+
+
+def criteria_text(criteria: list[CriterionData]) -> str:
+    return "\n".join(f"{c.name}: {c.max_points.normalize():f}" for c in criteria)
+
+
+class RoundForm(FlaskForm):
+    """A round's facts and criteria. Once scoring has started the criteria and
+    the full mark are shown but not sent (``locked``)."""
+
+    name = StringField(_l("Round name"), validators=[DataRequired(), Length(max=200)])
+    category = StringField(_l("Selection category"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # No InputRequired: a locked full mark is shown disabled and not sent.
+    full_mark = DecimalField(_l("Full mark"), places=1, default=Decimal("100"))
+    criteria = TextAreaField(
+        _l("Criteria and maximum points"),
+        description=_l("One criterion per line: name, colon, maximum points, e.g. "
+                       "技术先进性: 30. The maximum points must add up to the full mark."),
+    )
+    aggregation = SelectField(_l("Aggregation rule"),
+                              choices=[(rule.value, label)
+                                       for rule, label in AGGREGATION_LABELS.items()])
+    panel_size = IntegerField(_l("Panel size (experts)"), default=5, validators=[InputRequired()],
+                              description=_l("An odd number, at least 5."))
+    outlier_threshold = DecimalField(
+        _l("Outlier threshold (points from the panel median)"), places=1,
+        default=Decimal("20"), validators=[InputRequired()])
+    scoring_deadline = DateTimeLocalField(_l("Scoring deadline"), format=LOCAL_FORMAT,
+                                          validators=[Optional()])
+
+    locked = False
+
+    def fill_from(self, review_round: ReviewRound, criteria: list[CriterionData]) -> None:
+        """Show a stored round, its deadline in the display zone."""
+        self.process(obj=review_round)
+        self.criteria.data = criteria_text(criteria)
+        if review_round.scoring_deadline:
+            self.scoring_deadline.data = to_display(
+                review_round.scoring_deadline).replace(tzinfo=None)
+
+    def validate_criteria(self, field):
+        if not self.locked:
+            self.criteria_data = parse_criteria(field.data)
+
+    def to_data(self) -> RoundData:
+        return RoundData(
+            name=fold(self.name.data),
+            category=fold(self.category.data),
+            description=(self.description.data or "").strip() or None,
+            full_mark=self.full_mark.data,
+            aggregation=self.aggregation.data,
+            panel_size=self.panel_size.data,
+            outlier_threshold=self.outlier_threshold.data,
+            scoring_deadline=(from_display(self.scoring_deadline.data)
+                              if self.scoring_deadline.data else None),
+        )
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[InputRequired()])
+
+    def validate_status(self, field):
+        if field.data not in {status.value for status in RoundStatus}:
+            raise ValidationError(_l("Unknown status."))
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Group name"),
+                       validators=[DataRequired(), Length(max=TEXT_LIMITS["group_name"])])
+
+
+class ApplicationForm(FlaskForm):
+    number = StringField(_l("Application number"),
+                         validators=[DataRequired(), Length(max=TEXT_LIMITS["number"])])
+    title = StringField(_l("Project title"),
+                        validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])])
+    organisation = StringField(_l("Applicant organisation"),
+                               validators=[DataRequired(),
+                                           Length(max=TEXT_LIMITS["organisation"])])
+    direction = SelectField(_l("Direction"), choices=[(d, d) for d in INDUSTRY_DIRECTIONS])
+    city = SelectField(_l("City"), choices=[(c, c) for c in CITIES])
+    investment = StringField(_l("Total investment (10,000 yuan)"),
+                             validators=[Optional(), Length(max=30)])
+    group_name = SelectField(_l("Group"))
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_LIMIT)])
+    contact = StringField(_l("Contact person"),
+                          validators=[Optional(), Length(max=TEXT_LIMITS["contact"])])
+    phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
+
+    def set_groups(self, names: list[str]) -> None:
+        self.group_name.choices = [("", _l("No group"))] + [(n, n) for n in names]
+
+    def validate_investment(self, field):
+        if field.data and field.data.strip():
+            try:
+                field.data = parse_investment(field.data)
+            except RuleError as error:
+                raise ValidationError(REASON_TEXTS[Reason.INVESTMENT]) from error
+
+    def validate_phone(self, field):
+        if field.data and field.data.strip():
+            try:
+                field.data = normalise_phone(field.data)
+            except RuleError as error:
+                raise ValidationError(REASON_TEXTS[Reason.PHONE]) from error
+
+    def to_data(self) -> ApplicationData:
+        def text(value):
+            return fold(value) or None
+
+        return ApplicationData(
+            number=fold(self.number.data),
+            title=fold(self.title.data),
+            organisation=fold(self.organisation.data),
+            direction=self.direction.data,
+            city=self.city.data,
+            investment=self.investment.data or None,
+            group_name=self.group_name.data or None,
+            summary=(self.summary.data or "").strip() or None,
+            contact=text(self.contact.data),
+            phone=self.phone.data or None,
+        )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
+
+
+class AvoidanceForm(FlaskForm):
+    expert_name = StringField(_l("Expert name"), validators=[Optional(), Length(max=50)])
+    expert_code = StringField(_l("Expert code"), validators=[Optional(), Length(max=20)])
+    reason = StringField(_l("Reason given by the applicant"),
+                         validators=[DataRequired(), Length(max=200)])

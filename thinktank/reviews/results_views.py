@@ -1,0 +1,197 @@
+"""Pages of a round's outcome (routes on the ``reviews`` blueprint): the
+secretariat's scoring progress, the results (page and .xlsx), and the group
+opinions: the leader's editor, each scoring expert's confirmation or dissent,
+and the secretariat's view of the answers.
+
+Results: the secretariat and admins at any time (marked 未定稿 until the round
+is finalized), officials once it is published, experts never."""
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from thinktank.errors import DomainError, Forbidden
+from thinktank.extensions import db
+from thinktank.permissions import Role, roles
+from thinktank.reviews import group_opinion, progress, results
+from thinktank.reviews.models import (
+    Application,
+    OpinionVerdict,
+    ReviewGroup,
+    ReviewRound,
+    SheetStatus,
+)
+from thinktank.reviews.panels import is_assigned
+from thinktank.reviews.services import STATUS_LABELS
+from thinktank.reviews.views import blueprint
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_LABELS = {
+    None: _l("Not started"),
+    SheetStatus.DRAFT: _l("Draft"),
+    SheetStatus.SUBMITTED: _l("Submitted"),
+    SheetStatus.CONFLICT: _l("Conflict declared"),
+    SheetStatus.REOPENED: _l("Reopened"),
+}
+VERDICT_LABELS = {
+    OpinionVerdict.CONFIRMED: _l("Confirmed"),
+    OpinionVerdict.DISSENT: _l("Dissent (保留意见)"),
+}
+
+
+class OpinionForm(FlaskForm):
+    text = TextAreaField(_l("Group opinion"), validators=[
+        InputRequired(), Length(max=group_opinion.OPINION_LIMIT)])
+    version = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    verdict = RadioField(_l("Your answer"), choices=[
+        (OpinionVerdict.CONFIRMED.value, _l("I confirm the group opinion")),
+        (OpinionVerdict.DISSENT.value, _l("I dissent (保留意见)")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reasons for the dissent"), validators=[
+        Optional(), Length(max=group_opinion.REASON_LIMIT)])
+    version = IntegerField(widget=HiddenInput(), default=0, validators=[Optional()])
+
+
+# --- progress and results -------------------------------------------------------------------
+
+
+@blueprint.route("/<int:round_id>/progress")
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def progress_page(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    return render_template(
+        "reviews/progress.html", review_round=review_round,
+        progress=progress.round_progress(review_round), sheet_labels=SHEET_LABELS,
+        status_labels=STATUS_LABELS)
+
+
+def _results_for_reader(round_id: int) -> results.RoundResults:
+    review_round = db.get_or_404(ReviewRound, round_id)
+    if not results.can_see_results(current_user, review_round):
+        abort(403)
+    group = None
+    group_id = request.args.get("group", type=int)
+    if group_id is not None:
+        group = db.get_or_404(ReviewGroup, group_id)
+        if group.round_id != review_round.id:
+            abort(404)
+    return results.round_results(review_round, group)
+
+
+@blueprint.route("/<int:round_id>/results")
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
+def results_page(round_id: int):
+    round_results = _results_for_reader(round_id)
+    return render_template(
+        "reviews/results.html", results=round_results,
+        review_round=round_results.review_round, groups=round_results.review_round.groups,
+        status_labels=STATUS_LABELS, recommend=results.RECOMMEND,
+        not_recommend=results.NOT_RECOMMEND)
+
+
+@blueprint.route("/<int:round_id>/results.xlsx")
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
+def results_export(round_id: int):
+    round_results = _results_for_reader(round_id)
+    name = _("results") + f"-{round_id}"
+    if round_results.group is not None:
+        name += f"-{round_results.group.name}"
+    return send_file(io.BytesIO(results.results_workbook(round_results)), mimetype=XLSX,
+                     as_attachment=True, download_name=f"{name}.xlsx")
+
+
+# --- group opinions -------------------------------------------------------------------------
+
+
+@blueprint.route("/<int:round_id>/opinions")
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def round_opinions(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    return render_template(
+        "reviews/group_opinions.html", review_round=review_round,
+        statuses=group_opinion.round_opinions(review_round), verdict_labels=VERDICT_LABELS,
+        status_labels=STATUS_LABELS)
+
+
+@blueprint.route("/opinions")
+@roles(Role.EXPERT)
+def my_opinions():
+    items = (group_opinion.opinions_for_expert(current_user.expert_id)
+             if current_user.expert_id else [])
+    return render_template("reviews/group_opinion_list.html", items=items,
+                           verdict_labels=VERDICT_LABELS)
+
+
+def _run(action) -> bool:
+    """Run a service ``action`` and commit; a refusal is flashed (403 if forbidden)."""
+    try:
+        action()
+        db.session.commit()
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    return True
+
+
+@blueprint.route("/applications/<int:application_id>/opinion/edit", methods=["GET", "POST"])
+@roles(Role.EXPERT)  # object rule: only the leader of the application's panel
+def opinion_edit(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not group_opinion.is_leader(current_user.expert_id, application):
+        abort(403)
+    status = group_opinion.answers_for(application)
+    opinion = status.opinion
+    form = OpinionForm(data={"text": opinion.text if opinion else "",
+                             "version": opinion.version if opinion else 0}
+                       if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if _run(lambda: group_opinion.save_opinion(
+                application, current_user.expert_id, form.text.data, form.version.data or 0)):
+            flash(_("Group opinion saved."), "success")
+            return redirect(url_for("reviews.opinion_edit", application_id=application_id))
+        status = group_opinion.answers_for(application)
+    return render_template(
+        "reviews/group_opinion_edit.html", application=application, status=status,
+        form=form, verdict_labels=VERDICT_LABELS,
+        answered=len(status.answers) - status.unanswered,
+    ), 400 if request.method == "POST" else 200
+
+
+@blueprint.route("/applications/<int:application_id>/opinion", methods=["GET", "POST"])
+@roles(Role.EXPERT)  # object rule: only an expert who scores the application
+def opinion_answer(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not is_assigned(current_user.expert_id, application):
+        abort(403)
+    opinion = group_opinion.opinion_of(application)
+    answer = next((c for c in opinion.confirmations
+                   if c.expert_id == current_user.expert_id), None) if opinion else None
+    form = AnswerForm(data={"verdict": answer.verdict if answer else None,
+                            "reason": answer.reason if answer else "",
+                            "version": opinion.version if opinion else 0}
+                      if request.method == "GET" else None)
+    if opinion is not None and form.validate_on_submit():
+        confirm = form.verdict.data == OpinionVerdict.CONFIRMED
+        if _run(lambda: group_opinion.answer_opinion(
+                opinion, current_user.expert_id, confirm, form.reason.data,
+                form.version.data or 0)):
+            flash(_("Your answer was recorded."), "success")
+            return redirect(url_for("reviews.opinion_answer", application_id=application_id))
+    return render_template(
+        "reviews/group_opinion_answer.html", application=application, opinion=opinion,
+        answer=answer, form=form, verdict_labels=VERDICT_LABELS,
+    ), 400 if request.method == "POST" else 200

@@ -1,0 +1,540 @@
+"""Review round operations: rounds and their criteria, status changes, groups,
+applications (by hand and from Excel), attachments, avoidance requests, and
+who may read what."""
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from thinktank.audit.services import record
+from thinktank.errors import DomainError
+from thinktank.extensions import db
+from thinktank.imports import describe
+from thinktank.permissions import Role
+from thinktank.reviews import progress
+from thinktank.reviews.importer import (
+    COLUMN_BY_ATTRIBUTE,
+    COLUMNS,
+    ApplicationData,
+    read_applications,
+)
+from thinktank.reviews.models import (
+    AggregationRule,
+    Application,
+    ApplicationAttachment,
+    AvoidanceRequest,
+    Criterion,
+    ReviewGroup,
+    ReviewRound,
+    RoundStatus,
+)
+from thinktank.reviews.panels import is_assigned
+from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
+from thinktank.text import fold, organisation_key
+
+MIN_PANEL_SIZE = 5
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+CRITERION_NAME_LIMIT = 50
+
+# The status a round may move to from each status.
+TRANSITIONS: dict[RoundStatus, tuple[RoundStatus, ...]] = {
+    RoundStatus.DRAFT: (RoundStatus.SCORING,),
+    RoundStatus.SCORING: (RoundStatus.CLOSED,),
+    RoundStatus.CLOSED: (RoundStatus.SCORING, RoundStatus.FINALIZED),  # reopen or lock
+    RoundStatus.FINALIZED: (RoundStatus.PUBLISHED,),
+    RoundStatus.PUBLISHED: (),
+}
+LOCKED_STATUSES = frozenset({RoundStatus.FINALIZED, RoundStatus.PUBLISHED})
+STATUS_LABELS = {
+    RoundStatus.DRAFT: _l("Draft"),
+    RoundStatus.SCORING: _l("Scoring"),
+    RoundStatus.CLOSED: _l("Scoring closed"),
+    RoundStatus.FINALIZED: _l("Finalized"),
+    RoundStatus.PUBLISHED: _l("Published"),
+}
+
+
+@dataclass
+class RoundData:
+    """The editable facts of a round, apart from its criteria."""
+
+    name: str
+    category: str
+    description: str | None = None
+    full_mark: Decimal = Decimal("100")
+    aggregation: str = AggregationRule.TRIMMED_MEAN.value
+    panel_size: int = MIN_PANEL_SIZE
+    outlier_threshold: Decimal = Decimal("20")
+    scoring_deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    name: str
+    max_points: Decimal
+
+
+# --- rules -------------------------------------------------------------------------
+
+
+def check_criteria(criteria: list[CriterionData], full_mark: Decimal) -> None:
+    """Names given and distinct, maxima positive with at most one decimal, and
+    the maxima adding up exactly to the full mark (exact decimal arithmetic)."""
+    if not criteria:
+        raise DomainError(_("Enter at least one criterion."))
+    names = set()
+    for criterion in criteria:
+        if not criterion.name or len(criterion.name) > CRITERION_NAME_LIMIT:
+            raise DomainError(_("A criterion needs a name of at most %(limit)d characters.",
+                                limit=CRITERION_NAME_LIMIT))
+        if criterion.name in names:
+            raise DomainError(_("The criterion %(name)s is listed twice.", name=criterion.name))
+        names.add(criterion.name)
+        if not _one_decimal(criterion.max_points) or criterion.max_points <= 0:
+            raise DomainError(_("The maximum points of %(name)s must be more than 0, "
+                                "with at most one decimal.", name=criterion.name))
+    total = sum((criterion.max_points for criterion in criteria), Decimal(0))
+    if total != full_mark:
+        raise DomainError(_("The maximum points add up to %(total)s, but the full mark is "
+                            "%(full)s. Adjust the criteria so that they add up to the full mark.",
+                            total=_plain(total), full=_plain(full_mark)))
+
+
+def check_round_data(data: RoundData) -> None:
+    if not _one_decimal(data.full_mark) or not Decimal(0) < data.full_mark <= Decimal(1000):
+        raise DomainError(_("The full mark must be more than 0 and at most 1000, "
+                            "with at most one decimal."))
+    if data.panel_size < MIN_PANEL_SIZE or data.panel_size % 2 == 0:
+        raise DomainError(_("The panel size must be an odd number of at least %(min)d.",
+                            min=MIN_PANEL_SIZE))
+    if not _one_decimal(data.outlier_threshold) or data.outlier_threshold <= 0:
+        raise DomainError(_("The outlier threshold must be more than 0, "
+                            "with at most one decimal."))
+    if data.aggregation not in {rule.value for rule in AggregationRule}:
+        raise DomainError(_("Unknown aggregation rule."))
+
+
+def _one_decimal(value: Decimal) -> bool:
+    return value.is_finite() and value == value.quantize(Decimal("0.1"))
+
+
+def _plain(value: Decimal) -> str:
+    """``100.0`` → ``"100"``, ``9.9`` → ``"9.9"``, for messages."""
+    return f"{value.normalize():f}"
+
+
+# --- rounds ------------------------------------------------------------------------
+
+
+def create_round(data: RoundData, criteria: list[CriterionData], *, actor: str | None = None
+                 ) -> ReviewRound:
+    """A new round in draft, with its criteria. The caller commits."""
+    check_round_data(data)
+    check_criteria(criteria, data.full_mark)
+    review_round = ReviewRound(status=RoundStatus.DRAFT.value)
+    _apply_round_data(review_round, data)
+    review_round.criteria = _criteria_rows(criteria)
+    db.session.add(review_round)
+    record("review_round.created", review_round,
+           {"name": review_round.name, "criteria": _criteria_payload(criteria)}, actor=actor)
+    return review_round
+
+
+def update_round(review_round: ReviewRound, data: RoundData, criteria: list[CriterionData],
+                 *, actor: str | None = None) -> dict:
+    """Change a round's facts and criteria; returns what changed.
+
+    Criteria and the full mark are fixed once scoring has started, and
+    nothing changes once the results are locked."""
+    if review_round.status in LOCKED_STATUSES:
+        raise DomainError(_("The results of this round are locked: it cannot be edited."))
+    check_round_data(data)
+    check_criteria(criteria, data.full_mark)
+    criteria_change = criteria != current_criteria(review_round)
+    full_mark_change = data.full_mark != review_round.full_mark
+    if (criteria_change or full_mark_change) and review_round.status != RoundStatus.DRAFT:
+        raise DomainError(_("The criteria and the full mark cannot change once scoring has "
+                            "started."))
+    changes = {
+        name: str(value) for name, value in _round_values(data).items()
+        if getattr(review_round, name) != value
+    }
+    _apply_round_data(review_round, data)
+    if criteria_change:
+        # Delete the old rows first: a kept name would clash with its new row.
+        review_round.criteria.clear()
+        db.session.flush()
+        review_round.criteria = _criteria_rows(criteria)
+        changes["criteria"] = _criteria_payload(criteria)
+    if changes:
+        record("review_round.updated", review_round, changes, actor=actor)
+    return changes
+
+
+def current_criteria(review_round: ReviewRound) -> list[CriterionData]:
+    return [CriterionData(c.name, c.max_points) for c in review_round.criteria]
+
+
+def change_status(review_round: ReviewRound, target: RoundStatus, *, actor: str | None = None
+                  ) -> None:
+    """Move the round along draft → scoring → closed → finalized → published
+    (closed may go back to scoring). Entering scoring queues the scoring
+    reminders, leaving it cancels those pending; finalizing is refused while
+    sheets are missing (``progress``). The caller commits."""
+    current = RoundStatus(review_round.status)
+    if target not in TRANSITIONS[current]:
+        raise DomainError(_("A round in status %(current)s cannot move to %(target)s.",
+                            current=STATUS_LABELS[current], target=STATUS_LABELS[target]))
+    if target == RoundStatus.SCORING and current == RoundStatus.DRAFT:
+        if application_count(review_round) == 0:
+            raise DomainError(_("Scoring cannot start before the round has applications."))
+    if target == RoundStatus.FINALIZED:
+        progress.check_complete(review_round)
+    review_round.status = target.value
+    record("review_round.status_changed", review_round,
+           {"from": current.value, "to": target.value}, actor=actor)
+    if target == RoundStatus.SCORING:
+        progress.schedule_reminders(review_round)
+    elif current == RoundStatus.SCORING:
+        progress.cancel_reminders(review_round)
+
+
+def _round_values(data: RoundData) -> dict:
+    return {f.name: getattr(data, f.name) for f in fields(data)}
+
+
+def _apply_round_data(review_round: ReviewRound, data: RoundData) -> None:
+    for name, value in _round_values(data).items():
+        setattr(review_round, name, value)
+
+
+def _criteria_rows(criteria: list[CriterionData]) -> list[Criterion]:
+    return [Criterion(name=c.name, max_points=c.max_points, position=index)
+            for index, c in enumerate(criteria)]
+
+
+def _criteria_payload(criteria: list[CriterionData]) -> list[list[str]]:
+    return [[c.name, _plain(c.max_points)] for c in criteria]
+
+
+# --- who may read what ---------------------------------------------------------------
+
+
+def round_query_for(user) -> Select:
+    """The rounds ``user`` may see, newest first: officials only published ones."""
+    query = select(ReviewRound).order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc())
+    if not user.has_role(Role.SECRETARIAT, Role.ADMIN):
+        query = query.where(ReviewRound.status == RoundStatus.PUBLISHED.value)
+    return query
+
+
+def can_read_round(user, review_round: ReviewRound) -> bool:
+    """The secretariat and admins see every round; officials only published ones."""
+    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
+        return True
+    return user.has_role(Role.OFFICIAL) and review_round.status == RoundStatus.PUBLISHED
+
+
+def can_read_application(user, application: Application) -> bool:
+    """Whether ``user`` may open an application and its attachments.
+
+    The secretariat and admins, and the experts who score it (its panel's
+    members, see ``thinktank.reviews.panels``)."""
+    return user.has_role(Role.SECRETARIAT, Role.ADMIN) or (
+        user.has_role(Role.EXPERT) and is_assigned(user.expert_id, application))
+
+
+# --- groups --------------------------------------------------------------------------
+
+
+def add_group(review_round: ReviewRound, name: str, *, actor: str | None = None) -> ReviewGroup:
+    """A new group (分组) of a draft round; names are unique within the round."""
+    _require_draft(review_round)
+    name = fold(name)
+    if not name or len(name) > 50:
+        raise DomainError(_("A group needs a name of at most 50 characters."))
+    if any(group.name == name for group in review_round.groups):
+        raise DomainError(_("The round already has a group named %(name)s.", name=name))
+    group = ReviewGroup(round=review_round, name=name)
+    db.session.add(group)
+    record("review_group.created", group, {"round": review_round.id, "name": name}, actor=actor)
+    return group
+
+
+# --- applications --------------------------------------------------------------------
+
+
+def application_query(review_round: ReviewRound) -> Select:
+    """The round's applications in number order, each with its group."""
+    return (
+        select(Application)
+        .options(joinedload(Application.group))
+        .where(Application.round_id == review_round.id)
+        .order_by(Application.number, Application.id)
+    )
+
+
+def attachment_counts(applications: list[Application]) -> dict[int, int]:
+    """``{application id: number of attachments}`` for a page of applications, in one query."""
+    ids = [application.id for application in applications]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ApplicationAttachment.application_id, func.count(ApplicationAttachment.id))
+        .where(ApplicationAttachment.application_id.in_(ids))
+        .group_by(ApplicationAttachment.application_id)
+    )
+    return {application_id: count for application_id, count in rows}
+
+
+def group_counts(review_round: ReviewRound) -> list[tuple[ReviewGroup, int]]:
+    """The round's groups by name, each with its number of applications, in one query."""
+    rows = db.session.execute(
+        select(ReviewGroup, func.count(Application.id))
+        .outerjoin(Application, Application.group_id == ReviewGroup.id)
+        .where(ReviewGroup.round_id == review_round.id)
+        .group_by(ReviewGroup.id)
+        .order_by(ReviewGroup.name)
+    )
+    return [(group, count) for group, count in rows]
+
+
+def application_count(review_round: ReviewRound) -> int:
+    return db.session.scalar(
+        select(func.count(Application.id)).where(Application.round_id == review_round.id)
+    )
+
+
+def create_application(review_round: ReviewRound, data: ApplicationData, *,
+                       actor: str | None = None) -> Application:
+    """Add an application to a draft round; its group is created if new."""
+    _require_draft(review_round)
+    _require_free_number(review_round, data.number, None)
+    application = Application(round=review_round)
+    _apply_application_data(application, data, _groups_by_name(review_round), actor)
+    db.session.add(application)
+    record("review_application.created", application,
+           {"round": review_round.id, "number": data.number}, actor=actor)
+    return application
+
+
+def update_application(application: Application, data: ApplicationData, *,
+                       actor: str | None = None) -> dict:
+    """Change an application of a draft round; returns what changed."""
+    review_round = application.round
+    _require_draft(review_round)
+    _require_free_number(review_round, data.number, application)
+    before = _application_values(application)
+    _apply_application_data(application, data, _groups_by_name(review_round), actor)
+    after = _application_values(application)
+    changes = {name: after[name] for name in after if after[name] != before[name]}
+    if changes:
+        record("review_application.updated", application, changes, actor=actor)
+    return changes
+
+
+def _require_draft(review_round: ReviewRound) -> None:
+    if review_round.status != RoundStatus.DRAFT:
+        raise DomainError(_("Applications and groups can change only while the round is a "
+                            "draft."))
+
+
+def _require_free_number(review_round: ReviewRound, number: str,
+                         application: Application | None) -> None:
+    query = select(Application.id).where(Application.round_id == review_round.id,
+                                         Application.number == number)
+    if application is not None:
+        query = query.where(Application.id != application.id)
+    if db.session.scalar(query) is not None:
+        raise DomainError(_("The round already has an application numbered %(number)s.",
+                            number=number))
+
+
+def _groups_by_name(review_round: ReviewRound) -> dict[str, ReviewGroup]:
+    return {group.name: group for group in review_round.groups}
+
+
+def _apply_application_data(application: Application, data: ApplicationData,
+                            groups: dict[str, ReviewGroup], actor: str | None) -> None:
+    for attribute in ("number", "title", "organisation", "direction", "city", "investment",
+                      "summary", "contact", "phone"):
+        setattr(application, attribute, getattr(data, attribute))
+    application.organisation_key = organisation_key(data.organisation)
+    if data.group_name is None:
+        application.group = None
+        return
+    if data.group_name not in groups:
+        groups[data.group_name] = add_group(application.round, data.group_name, actor=actor)
+    application.group = groups[data.group_name]
+
+
+def _application_values(application: Application) -> dict[str, str | None]:
+    values = {attribute: getattr(application, attribute) for attribute in (
+        "number", "title", "organisation", "direction", "city", "investment", "summary",
+        "contact", "phone")}
+    values["group"] = application.group.name if application.group else None
+    return {name: None if value is None else str(value) for name, value in values.items()}
+
+
+# --- import --------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationImportReport:
+    """The answer to an import: the counts, or every problem (then nothing is written)."""
+
+    filename: str
+    dry_run: bool
+    created: int = 0
+    new_groups: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_applications(review_round: ReviewRound, data: bytes, filename: str, *,
+                        dry_run: bool, actor: str | None = None) -> ApplicationImportReport:
+    """Validate an applications workbook for a draft round and, unless
+    ``dry_run`` or any row has a problem, add every row as an application
+    (groups named in 分组 are created if new). All or nothing; raises
+    ``DomainError`` when the file is refused as a whole. The caller commits."""
+    _require_draft(review_round)
+    try:
+        sheet = read_applications(data, filename,
+                                  max_bytes=current_app.config["EXPERT_IMPORT_MAX_BYTES"])
+    except FileRefused as refused:
+        raise DomainError(describe(refused.reason, refused.params)) from refused
+    report = ApplicationImportReport(filename=filename, dry_run=dry_run,
+                                     problems=sheet.problems, warnings=sheet.warnings)
+    taken = set(db.session.scalars(
+        select(Application.number).where(Application.round_id == review_round.id)
+    ))
+    for row in sheet.rows:
+        if row.data.number in taken:
+            report.problems.append(Problem(row.row, COLUMN_BY_ATTRIBUTE["number"].header,
+                                           Reason.NUMBER_TAKEN))
+    if report.problems:
+        sort_problems(report.problems, COLUMNS)
+        return report
+    known_groups = _groups_by_name(review_round)
+    report.created = len(sheet.rows)
+    # In the order the file first names them.
+    report.new_groups = list(dict.fromkeys(
+        row.data.group_name for row in sheet.rows
+        if row.data.group_name and row.data.group_name not in known_groups))
+    if dry_run:
+        return report
+    try:
+        for row in sheet.rows:
+            application = Application(round=review_round)
+            _apply_application_data(application, row.data, known_groups, actor)
+            db.session.add(application)
+        record("review_applications.imported", review_round,
+               {"file": filename, "created": report.created, "new_groups": report.new_groups},
+               actor=actor)
+        db.session.flush()
+    except Exception:
+        # All or nothing: a failure on any row takes back the rows before it.
+        db.session.rollback()
+        raise
+    return report
+
+
+# --- attachments ---------------------------------------------------------------------
+
+
+def _attachments_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "applications"
+
+
+def attachment_path(attachment: ApplicationAttachment) -> Path:
+    return _attachments_dir() / attachment.stored_name
+
+
+def add_attachment(application: Application, filename: str, data: bytes, *,
+                   user=None) -> ApplicationAttachment:
+    """Store a PDF for ``application`` after checking its size and content.
+
+    ``data`` may be one byte longer than the limit (what the caller read), so
+    that a file too large is refused without reading it whole. The file is
+    checked by its content (``%PDF-``), not by its name."""
+    _require_draft(application.round)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("An attachment may have at most %(mb)d MB.",
+                            mb=MAX_ATTACHMENT_BYTES // (1024 * 1024)))
+    if not data.startswith(b"%PDF-"):
+        raise DomainError(_("Only PDF files can be attached; this file is not a PDF."))
+    name = fold(filename) or "attachment.pdf"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    directory = _attachments_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}.pdf"
+    descriptor = os.open(directory / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    attachment = ApplicationAttachment(
+        application=application,
+        stored_name=stored_name,
+        original_name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=getattr(user, "id", None),
+    )
+    db.session.add(attachment)
+    record("review_application.attachment_added", application,
+           {"attachment": name, "size": len(data), "sha256": attachment.sha256}, user=user)
+    return attachment
+
+
+def discard_attachment_file(attachment: ApplicationAttachment) -> None:
+    """Remove the stored file of an attachment whose row was not committed."""
+    attachment_path(attachment).unlink(missing_ok=True)
+
+
+# --- avoidance requests ----------------------------------------------------------------
+
+
+def add_avoidance_request(application: Application, expert_name: str | None,
+                          expert_code: str | None, reason: str, *,
+                          actor: str | None = None) -> AvoidanceRequest:
+    """Record the applicant's request to keep an expert (by name and/or code)
+    off the application."""
+    _require_draft(application.round)
+    name, code = fold(expert_name) or None, fold(expert_code).upper() or None
+    reason = fold(reason)
+    if name is None and code is None:
+        raise DomainError(_("Name the expert, by name or by expert code."))
+    if not reason:
+        raise DomainError(_("Give the applicant's reason."))
+    request = AvoidanceRequest(application=application, expert_name=name, expert_code=code,
+                               reason=reason)
+    db.session.add(request)
+    record("review_application.avoidance_added", application,
+           {"expert_name": name, "expert_code": code, "reason": reason}, actor=actor)
+    return request
+
+
+def remove_avoidance_request(application: Application, request_id: int, *,
+                             actor: str | None = None) -> None:
+    _require_draft(application.round)
+    request = next((r for r in application.avoidance_requests if r.id == request_id), None)
+    if request is None:
+        raise DomainError(_("This avoidance request does not exist."))
+    application.avoidance_requests.remove(request)
+    record("review_application.avoidance_removed", application,
+           {"expert_name": request.expert_name, "expert_code": request.expert_code},
+           actor=actor)

@@ -1,0 +1,457 @@
+"""Pages of review rounds: list, detail, round and application forms, status
+changes, groups, attachments, avoidance requests and the Excel import.
+
+The secretariat manages rounds, admins read them, officials read published
+rounds only; experts have no page here yet (the panel feature adds theirs).
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from thinktank import imports
+from thinktank.errors import DomainError
+from thinktank.experts.transfer_views import ConfirmImportForm, ImportForm
+from thinktank.extensions import db
+from thinktank.forms import ConfirmForm
+from thinktank.permissions import Role, roles
+from thinktank.reviews import services
+from thinktank.reviews.forms import (
+    AGGREGATION_LABELS,
+    CATEGORY_SUGGESTIONS,
+    ApplicationForm,
+    AttachmentForm,
+    AvoidanceForm,
+    GroupForm,
+    RoundForm,
+    StatusForm,
+    criteria_text,
+)
+from thinktank.reviews.importer import COLUMNS
+from thinktank.reviews.models import (
+    Application,
+    ApplicationAttachment,
+    ReviewRound,
+    RoundStatus,
+)
+
+blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
+APPLICATIONS_PER_PAGE = 50
+PENDING_IMPORT = "application_import"  # session key: {"token", "filename", "round_id"}
+TRANSITION_LABELS = {
+    (RoundStatus.DRAFT, RoundStatus.SCORING): _l("Start scoring"),
+    (RoundStatus.SCORING, RoundStatus.CLOSED): _l("Close scoring"),
+    (RoundStatus.CLOSED, RoundStatus.SCORING): _l("Reopen scoring"),
+    (RoundStatus.CLOSED, RoundStatus.FINALIZED): _l("Finalize the results"),
+    (RoundStatus.FINALIZED, RoundStatus.PUBLISHED): _l("Publish"),
+}
+
+
+def _form_status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+# --- rounds --------------------------------------------------------------------------
+
+
+@blueprint.route("/")
+@roles(*READERS)
+def index():
+    rounds = db.session.scalars(services.round_query_for(current_user)).all()
+    return render_template("reviews/list.html", rounds=rounds,
+                           status_labels=services.STATUS_LABELS)
+
+
+def _round_for_reader(round_id: int) -> ReviewRound:
+    review_round = db.get_or_404(ReviewRound, round_id)
+    if not services.can_read_round(current_user, review_round):
+        abort(403)
+    return review_round
+
+
+@blueprint.route("/<int:round_id>")
+@roles(*READERS)
+def round_detail(round_id: int):
+    review_round = _round_for_reader(round_id)
+    page = db.paginate(services.application_query(review_round),
+                       per_page=APPLICATIONS_PER_PAGE, error_out=False, max_per_page=200)
+    current = RoundStatus(review_round.status)
+    return render_template(
+        "reviews/detail.html",
+        review_round=review_round,
+        page=page,
+        attachment_counts=services.attachment_counts(page.items),
+        groups=services.group_counts(review_round),
+        status_labels=services.STATUS_LABELS,
+        aggregation_labels=AGGREGATION_LABELS,
+        transitions=[(target, TRANSITION_LABELS[(current, target)])
+                     for target in services.TRANSITIONS[current]],
+        can_manage=current_user.has_role(Role.SECRETARIAT),
+        can_open_applications=current_user.has_role(Role.SECRETARIAT, Role.ADMIN),
+        draft=current == RoundStatus.DRAFT,
+        group_form=GroupForm(),
+    )
+
+
+def _round_page(form: RoundForm, review_round: ReviewRound | None) -> str:
+    return render_template("reviews/round_form.html", form=form, review_round=review_round,
+                           category_suggestions=CATEGORY_SUGGESTIONS)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def round_create():
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            review_round = services.create_round(form.to_data(), form.criteria_data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Round %(name)s created.", name=review_round.name), "success")
+            return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    return _round_page(form, None), _form_status()
+
+
+@blueprint.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def round_edit(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    if review_round.status in services.LOCKED_STATUSES:
+        flash(_("The results of this round are locked: it cannot be edited."), "warning")
+        return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    current_criteria = services.current_criteria(review_round)
+    form = RoundForm()
+    form.locked = review_round.status != RoundStatus.DRAFT
+    if request.method == "GET":
+        form.fill_from(review_round, current_criteria)
+    elif form.locked:
+        # Once scoring has started the criteria and the full mark are shown
+        # disabled, so the browser does not send them: they stay as they are.
+        form.full_mark.data = review_round.full_mark
+        form.criteria.data = criteria_text(current_criteria)
+    if form.validate_on_submit():
+        criteria = current_criteria if form.locked else form.criteria_data
+        try:
+            changes = services.update_round(review_round, form.to_data(), criteria)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    return _round_page(form, review_round), _form_status()
+
+
+@blueprint.route("/<int:round_id>/status", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def change_status(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.change_status(review_round, RoundStatus(form.status.data))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("The round is now: %(status)s",
+                status=services.STATUS_LABELS[RoundStatus(review_round.status)]), "success")
+    return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+
+
+@blueprint.route("/<int:round_id>/groups", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def add_group(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            services.add_group(review_round, form.name.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Group added."), "success")
+    else:
+        flash(_("Enter a group name of at most 50 characters."), "danger")
+    return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+
+
+# --- applications ----------------------------------------------------------------------
+
+
+def _draft_round_or_redirect(review_round: ReviewRound):
+    """A redirect to the round when its applications can no longer change, else ``None``."""
+    if review_round.status == RoundStatus.DRAFT:
+        return None
+    flash(_("Applications and groups can change only while the round is a draft."), "warning")
+    return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+
+
+def _application_form(review_round: ReviewRound, application: Application | None
+                      ) -> ApplicationForm:
+    form = ApplicationForm(obj=application)
+    form.set_groups([group.name for group in review_round.groups])
+    if application is not None and request.method == "GET":
+        form.group_name.data = application.group.name if application.group else ""
+    return form
+
+
+def _application_page(form: ApplicationForm, review_round: ReviewRound,
+                      application: Application | None) -> str:
+    return render_template("reviews/application_form.html", form=form,
+                           review_round=review_round, application=application)
+
+
+@blueprint.route("/<int:round_id>/applications/new", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def application_create(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    refused = _draft_round_or_redirect(review_round)
+    if refused:
+        return refused
+    form = _application_form(review_round, None)
+    if form.validate_on_submit():
+        try:
+            application = services.create_application(review_round, form.to_data())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Application %(number)s added.", number=application.number), "success")
+            return redirect(url_for("reviews.application_detail",
+                                    application_id=application.id))
+    return _application_page(form, review_round, None), _form_status()
+
+
+def _application_for_reader(application_id: int) -> Application:
+    application = db.get_or_404(Application, application_id)
+    if not services.can_read_application(current_user, application):
+        abort(403)
+    return application
+
+
+@blueprint.route("/applications/<int:application_id>")
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def application_detail(application_id: int):
+    application = _application_for_reader(application_id)
+    return render_template(
+        "reviews/application_detail.html",
+        application=application,
+        review_round=application.round,
+        can_manage=(current_user.has_role(Role.SECRETARIAT)
+                    and application.round.status == RoundStatus.DRAFT),
+        attachment_form=AttachmentForm(),
+        avoidance_form=AvoidanceForm(),
+        max_attachment_mb=services.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+    )
+
+
+@blueprint.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def application_edit(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    review_round = application.round
+    refused = _draft_round_or_redirect(review_round)
+    if refused:
+        return refused
+    form = _application_form(review_round, application)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_application(application, form.to_data())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Saved.") if changes else _("Nothing was changed."), "success")
+            return redirect(url_for("reviews.application_detail",
+                                    application_id=application.id))
+    return _application_page(form, review_round, application), _form_status()
+
+
+@blueprint.route("/applications/<int:application_id>/attachments", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def upload_attachment(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    back = redirect(url_for("reviews.application_detail", application_id=application.id))
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors:
+            flash(message, "danger")
+        return back
+    upload = form.file.data
+    # Reading one byte past the limit is enough to refuse a file that is too large.
+    data = upload.read(services.MAX_ATTACHMENT_BYTES + 1)
+    try:
+        attachment = services.add_attachment(application, imports.client_filename(
+            upload.filename), data, user=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return back
+    try:
+        db.session.commit()
+    except Exception:
+        services.discard_attachment_file(attachment)
+        raise
+    flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
+    return back
+
+
+@blueprint.route("/attachments/<int:attachment_id>")
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.EXPERT)
+def download_attachment(attachment_id: int):
+    attachment = db.get_or_404(ApplicationAttachment, attachment_id)
+    if not services.can_read_application(current_user, attachment.application):
+        abort(403)
+    path = services.attachment_path(attachment)
+    if not path.is_file():
+        current_app.logger.error("attachment %s missing at %s", attachment.id, path)
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blueprint.route("/applications/<int:application_id>/avoidance", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def add_avoidance(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = AvoidanceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_avoidance_request(application, form.expert_name.data,
+                                           form.expert_code.data, form.reason.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Avoidance request recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("reviews.application_detail", application_id=application.id))
+
+
+@blueprint.route("/applications/<int:application_id>/avoidance/<int:request_id>/delete",
+                 methods=["POST"])
+@roles(Role.SECRETARIAT)
+def remove_avoidance(application_id: int, request_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_avoidance_request(application, request_id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Avoidance request removed."), "success")
+    return redirect(url_for("reviews.application_detail", application_id=application.id))
+
+
+# --- Excel import ---------------------------------------------------------------------
+
+
+@blueprint.route("/<int:round_id>/import", methods=["GET", "POST"])
+@roles(Role.SECRETARIAT)
+def import_upload(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    refused = _draft_round_or_redirect(review_round)
+    if refused:
+        return refused
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _upload_page(form, review_round), _form_status()
+    upload = form.file.data
+    # Reading one byte past the limit is enough to refuse a file that is too large.
+    data = upload.read(current_app.config["EXPERT_IMPORT_MAX_BYTES"] + 1)
+    filename = imports.client_filename(upload.filename)
+    try:
+        report = services.import_applications(review_round, data, filename, dry_run=True)
+    except DomainError as error:
+        form.file.errors.append(error.message)
+        return _upload_page(form, review_round), 400
+    if not report.ok:
+        return _preview_page(report, review_round, None), 422
+    _forget_pending_import()
+    token = imports.stash_upload(data)
+    session[PENDING_IMPORT] = {"token": token, "filename": filename, "round_id": round_id}
+    return _preview_page(report, review_round, ConfirmImportForm(token=token))
+
+
+@blueprint.route("/<int:round_id>/import/confirm", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def import_confirm(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    form = ConfirmImportForm()
+    pending = session.get(PENDING_IMPORT) or {}
+    data = None
+    # Only the preview last shown in this session, for this round, can be confirmed, once.
+    if (form.validate_on_submit() and pending.get("token") == form.token.data
+            and pending.get("round_id") == round_id):
+        session.pop(PENDING_IMPORT)
+        data = imports.claim_upload(form.token.data)
+    if data is None:
+        flash(_("This import was already confirmed or has expired. "
+                "Please upload the file again."), "warning")
+        return redirect(url_for("reviews.import_upload", round_id=round_id))
+    try:
+        report = services.import_applications(review_round, data, pending["filename"],
+                                              dry_run=False)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("reviews.round_detail", round_id=round_id))
+    if not report.ok:
+        return _preview_page(report, review_round, None), 422
+    db.session.commit()
+    flash(_("Import done: %(created)d applications added, %(groups)d groups created.",
+            created=report.created, groups=len(report.new_groups)), "success")
+    return redirect(url_for("reviews.round_detail", round_id=round_id))
+
+
+def _forget_pending_import() -> None:
+    """A new upload replaces the one waiting for confirmation in this session."""
+    pending = session.pop(PENDING_IMPORT, None)
+    if pending:
+        imports.discard_upload(pending["token"])
+
+
+def _upload_page(form: ImportForm, review_round: ReviewRound) -> str:
+    return render_template("reviews/import.html", form=form, review_round=review_round,
+                           columns=COLUMNS)
+
+
+def _preview_page(report: services.ApplicationImportReport, review_round: ReviewRound,
+                  confirm_form: ConfirmImportForm | None) -> str:
+    return render_template("reviews/import_preview.html", report=report,
+                           review_round=review_round, confirm_form=confirm_form,
+                           describe=imports.describe)
