@@ -56,6 +56,9 @@ EXPECTED = {
     "reports.reissue": {S},
     "reports.download": {S, A},
     "reports.verify": PUBLIC,
+    "portal.overview": {OF, S, A},
+    "portal.documents": {OF, S, A, E},  # object rule: experts see their sessions' and rounds'
+    "portal.download": {OF, S, A, E},  # object rule as for portal.documents
     "consultations.attendance": {S, A},
     "consultations.record_attendance": {S},
     "consultations.minutes": {S, A, OF},  # object rule: officials see held sessions and later

@@ -108,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
     from thinktank.main.views import blueprint as main_bp
     from thinktank.notifications.views import blueprint as notifications_bp
     from thinktank.permissions import enforce_access_rule
+    from thinktank.portal.views import blueprint as portal_bp
     from thinktank.reports.views import blueprint as reports_bp
     from thinktank.reviews.views import blueprint as reviews_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp,
-                      consultations_bp, reports_bp, reviews_bp):
+                      consultations_bp, reports_bp, reviews_bp, portal_bp):
         app.register_blueprint(blueprint)
     app.before_request(enforce_access_rule)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 35c4e54c6a0a
+Revision ID: 83c75cbbad85
 Revises: 
-Create Date: 2026-11-29 01:46:12.879416
+Create Date: 2026-11-29 02:14:29.157155
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '35c4e54c6a0a'
+revision = '83c75cbbad85'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -26,8 +26,8 @@ demo_cli = AppGroup("demo", help="Demo data.")
          "(environment: DEMO_BASE_URL).",
 )
 def load(password: str, base_url: str) -> None:
-    """Load the demo expert pool, one account per role and consultation sessions,
-    then print the logins.
+    """Load the demo expert pool, one account per role, consultation sessions and
+    review rounds, then print the logins.
 
     Does nothing but print the logins when the demo accounts already exist.
     """
@@ -43,7 +43,8 @@ def load(password: str, base_url: str) -> None:
         raise click.ClickException(error.message) from error
     if result.loaded:
         click.echo(f"Loaded the demo data: {result.experts} experts, "
-                   f"{len(result.logins)} accounts, {result.sessions} sessions.")
+                   f"{len(result.logins)} accounts, {result.sessions} sessions, "
+                   f"{result.rounds} review rounds.")
     else:
         click.echo("The demo data was already loaded; nothing was added.")
     click.echo("Demo logins:")

@@ -1,5 +1,6 @@
 """The demo pool: organisations, their experts, special cases, the demo accounts
-and the texts of the demo consultation sessions (built in ``sessions.py``).
+and the texts of the demo consultation sessions (built in ``sessions.py``; the
+review rounds keep theirs in ``reviews.py``).
 
 Universities, research institutes and the hospital are real public bodies; the
 companies, funds, service organisations, associations and all people are
@@ -22,6 +23,7 @@ from thinktank.permissions import Role
 SEED = 2026
 TERM = relativedelta(years=3)  # the pool appoints for three years
 DEFAULT_PASSWORD = "Demo-2026-thinktank"
+ACTOR = "demo"  # the audit trail's actor of what the loader does
 
 
 @dataclass(frozen=True)

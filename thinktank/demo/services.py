@@ -8,6 +8,7 @@ from sqlalchemy import select
 from thinktank.auth.models import User
 from thinktank.auth.services import create_user
 from thinktank.demo import data
+from thinktank.demo.reviews import add_reviews
 from thinktank.demo.sessions import add_sessions
 from thinktank.experts import services as experts
 from thinktank.experts.models import Expert, ExpertStatus
@@ -15,7 +16,7 @@ from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.timeutil import today_in_display_zone
 
-ACTOR = "demo"
+ACTOR = data.ACTOR
 
 
 @dataclass
@@ -30,14 +31,15 @@ class DemoLoad:
     loaded: bool  # False: the demo accounts were there already, nothing was added
     experts: int
     sessions: int
+    rounds: int
     logins: list[DemoLogin]
 
 
 def load_demo(password: str) -> DemoLoad:
-    """Seed the expertise fields, then add the demo pool, one account per role and
-    the demo consultation sessions, unless the demo accounts exist. The caller
-    commits. Mails to invitees are only queued; building their links needs a
-    request context or ``SERVER_NAME``.
+    """Seed the expertise fields, then add the demo pool, one account per role,
+    the demo consultation sessions and review rounds, unless the demo accounts
+    exist. The caller commits. Mails (invitations, scoring reminders) are only
+    queued; building their links needs a request context or ``SERVER_NAME``.
 
     Raises ``DomainError`` (e.g. a password that is too short, or a mobile already
     in the pool) before anything is committed.
@@ -46,7 +48,7 @@ def load_demo(password: str) -> DemoLoad:
     emails = [user.email for user in data.DEMO_USERS]
     existing = db.session.scalars(select(User).where(User.email.in_(emails))).all()
     if existing:
-        return DemoLoad(loaded=False, experts=0, sessions=0,
+        return DemoLoad(loaded=False, experts=0, sessions=0, rounds=0,
                         logins=_logins(existing, password))
     pool = _add_experts()
     users = [
@@ -62,8 +64,9 @@ def load_demo(password: str) -> DemoLoad:
     ]
     secretariat = next(u for u in users if u.has_role(Role.SECRETARIAT))
     sessions = add_sessions(secretariat, pool)
+    rounds = add_reviews(secretariat, pool)
     return DemoLoad(loaded=True, experts=len(pool), sessions=len(sessions),
-                    logins=_logins(users, password))
+                    rounds=len(rounds), logins=_logins(users, password))
 
 
 def _add_experts() -> dict[str, Expert]:

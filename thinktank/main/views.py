@@ -14,6 +14,8 @@ blueprint = Blueprint("main", __name__)
 def index():
     if current_user.role_set == {Role.EXPERT} and current_user.expert_id:
         return redirect(url_for("experts.detail", expert_id=current_user.expert_id))
+    if current_user.role_set == {Role.OFFICIAL}:
+        return redirect(url_for("portal.overview"))
     by_status = select(Expert.status, func.count()).group_by(Expert.status)
     counts = dict(db.session.execute(by_status).all())
     return render_template("main/index.html", counts=counts)

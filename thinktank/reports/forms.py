@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from thinktank.reports.registry import KINDS
 
@@ -10,6 +11,9 @@ from thinktank.reports.registry import KINDS
 class IssueForm(FlaskForm):
     kind = SelectField(_l("Document"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    # What the document is about (a session, an application...), for kinds that have one;
+    # set by the issue buttons on the subjects' pages.
+    subject_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     # Set by the second submission, after the secretariat saw the missing characters.
     allow_missing_glyphs = BooleanField(_l("Issue even though characters are missing"))
 

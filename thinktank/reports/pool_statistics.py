@@ -21,7 +21,7 @@ class Row:
     share: str  # percent of the active pool, one decimal, rounded half up
 
 
-def _rows(counts: Counter, order: list[str], total: int) -> list[Row]:
+def composition_rows(counts: Counter, order: list[str], total: int) -> list[Row]:
     """One row per label in ``order``, then any other label found, by count."""
     extra = sorted((label for label in counts if label not in order), key=lambda k: -counts[k])
     return [
@@ -52,12 +52,13 @@ def build_context(subject_id: int | None) -> dict:
         .order_by(ExpertiseField.position, ExpertiseField.name)
     ).all()
     fields = Counter(name for expert in experts for name in expert.field_names)
+    categories = Counter(e.category for e in experts)
     return {
         "as_of": today_in_display_zone(),
         "total": total,
-        "by_category": _rows(Counter(e.category for e in experts), list(CATEGORIES), total),
+        "by_category": composition_rows(categories, list(CATEGORIES), total),
         # An expert may work in several fields, so these shares add up to more than 100 %.
-        "by_field": [row for row in _rows(fields, list(field_order), total) if row.count],
-        "by_city": _rows(Counter(e.city for e in experts), list(CITIES), total),
+        "by_field": [r for r in composition_rows(fields, list(field_order), total) if r.count],
+        "by_city": composition_rows(Counter(e.city for e in experts), list(CITIES), total),
         "experts": experts,
     }

@@ -188,6 +188,8 @@ def request_issue(
     the caller then rolls back, which also gives the number back."""
     kind = _kind(kind_name)
     title = _clean_title(title)
+    if (kind.subject_type is None) != (subject_id is None):
+        raise DomainError(_("This document is issued from the page of what it is about."))
     prefix = current_app.config["REPORT_NUMBER_PREFIX"]
     year = today_in_display_zone().year
     sequence = next_sequence(prefix, year)

@@ -48,6 +48,10 @@ def _queue_render(document: IssuedDocument) -> None:
 
 
 def _index_page(form: IssueForm, missing: services.MissingGlyphs | None = None, status=200):
+    if form.subject_id.data is None:
+        # Kinds about a subject are issued from the subject's page, not chosen here.
+        form.kind.choices = [(name, label) for name, label in form.kind.choices
+                             if KINDS[name].subject_type is None]
     page = db.paginate(services.document_query(), per_page=50, error_out=False)
     return render_template(
         "reports/list.html", page=page, form=form, missing=missing,
@@ -72,7 +76,7 @@ def issue():
         return _index_page(form, status=400)
     try:
         document = services.request_issue(
-            form.kind.data, None, form.title.data, user=current_user,
+            form.kind.data, form.subject_id.data, form.title.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
         )
         db.session.commit()
@@ -140,6 +144,11 @@ def download(document_id: int):
     document = db.get_or_404(IssuedDocument, document_id)
     if not document.is_done:
         abort(404)
+    return pdf_response(document)
+
+
+def pdf_response(document: IssuedDocument) -> Response:
+    """The document's frozen PDF as an attachment; the download is audited and committed."""
     data = services.download(document, user=current_user)
     db.session.commit()
     response = send_file(
