@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import thinktank.consultations.proceedings_views  # noqa: F401  (routes on consultations)
     import thinktank.consultations.rsvp_views  # noqa: F401  (on the consultations blueprint)
+    import thinktank.experts.terms_views  # noqa: F401  (routes on the experts blueprint)
     import thinktank.experts.transfer_views  # noqa: F401  (routes on the experts blueprint)
     import thinktank.reviews.panel_views  # noqa: F401  (routes on the reviews blueprint)
     import thinktank.reviews.results_views  # noqa: F401  (routes on the reviews blueprint)
@@ -105,16 +106,21 @@ def register_blueprints(app: Flask) -> None:
     from thinktank.consultations.views import blueprint as consultations_bp
     from thinktank.draws.views import blueprint as draws_bp
     from thinktank.experts.views import blueprint as experts_bp
+    from thinktank.honoraria.views import blueprint as honoraria_bp
     from thinktank.main.views import blueprint as main_bp
+    from thinktank.notices.views import blueprint as notices_bp
     from thinktank.notifications.views import blueprint as notifications_bp
     from thinktank.permissions import enforce_access_rule
     from thinktank.portal.views import blueprint as portal_bp
+    from thinktank.records.views import blueprint as records_bp
     from thinktank.reports.views import blueprint as reports_bp
     from thinktank.reviews.views import blueprint as reviews_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp,
-                      consultations_bp, reports_bp, reviews_bp, portal_bp):
+                      consultations_bp, reports_bp, reviews_bp, portal_bp, records_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notices_bp)
+    app.register_blueprint(honoraria_bp)
     app.before_request(enforce_access_rule)
 
 
@@ -182,8 +188,10 @@ def register_commands(app: Flask) -> None:
     from thinktank.demo.cli import demo_cli
     from thinktank.draws.cli import draws_cli
     from thinktank.experts.cli import experts_cli
+    from thinktank.honoraria.cli import honoraria_cli
     from thinktank.i18n import i18n_cli
     from thinktank.notifications.cli import reminders_cli, scheduler_cli
+    from thinktank.records.cli import records_cli
     from thinktank.reports.cli import reports_cli
     from thinktank.reviews.cli import reviews_cli
 
@@ -192,3 +200,5 @@ def register_commands(app: Flask) -> None:
         reports_cli, reviews_cli,
     ):
         app.cli.add_command(group)
+    app.cli.add_command(honoraria_cli)
+    app.cli.add_command(records_cli)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 83c75cbbad85
+Revision ID: 236a137de7d6
 Revises: 
-Create Date: 2026-11-29 02:14:29.157155
+Create Date: 2026-11-29 02:41:22.650775
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '83c75cbbad85'
+revision = '236a137de7d6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -212,6 +212,40 @@ def upgrade():
     with op.batch_alter_table('draws', schema=None) as batch_op:
         batch_op.create_index('ix_draws_context', ['context_type', 'context_id'], unique=False)
 
+    op.create_table('expert_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('subject_type', sa.String(length=10), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=True),
+    sa.Column('comment', sa.String(length=200), nullable=True),
+    sa.Column('rated_by_id', sa.Integer(), nullable=True),
+    sa.Column('rated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['expert_id'], ['experts.id'], name=op.f('fk_expert_ratings_expert_id_experts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rated_by_id'], ['users.id'], name=op.f('fk_expert_ratings_rated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_ratings')),
+    sa.UniqueConstraint('expert_id', 'subject_type', 'subject_id', name=op.f('uq_expert_ratings_expert_id_subject_type_subject_id'))
+    )
+    with op.batch_alter_table('expert_ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_ratings_expert_id'), ['expert_id'], unique=False)
+        batch_op.create_index('ix_expert_ratings_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('expert_term_renewals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('old_end', sa.Date(), nullable=True),
+    sa.Column('new_end', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('renewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('renewed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['expert_id'], ['experts.id'], name=op.f('fk_expert_term_renewals_expert_id_experts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['renewed_by_id'], ['users.id'], name=op.f('fk_expert_term_renewals_renewed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_term_renewals'))
+    )
+    with op.batch_alter_table('expert_term_renewals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_term_renewals_expert_id'), ['expert_id'], unique=False)
+
     op.create_table('issued_documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
@@ -249,6 +283,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_issued_documents_sha256'), ['sha256'], unique=False)
         batch_op.create_index('ix_issued_documents_status', ['status'], unique=False)
         batch_op.create_index('ix_issued_documents_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('posted_by_id', sa.Integer(), nullable=True),
+    sa.Column('posted_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['posted_by_id'], ['users.id'], name=op.f('fk_notices_posted_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notices'))
+    )
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notices_posted_at'), ['posted_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notices_posted_by_id'), ['posted_by_id'], unique=False)
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -390,6 +439,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_consultation_sessions_series_id'), ['series_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultation_sessions_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index('ix_consultation_sessions_status_starts_at', ['status', 'starts_at'], unique=False)
+
+    op.create_table('notice_recipients',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('emailed_key', sa.String(length=200), nullable=True),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['expert_id'], ['experts.id'], name=op.f('fk_notice_recipients_expert_id_experts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_notice_recipients_notice_id_notices'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_recipients')),
+    sa.UniqueConstraint('notice_id', 'expert_id', name=op.f('uq_notice_recipients_notice_id_expert_id'))
+    )
+    with op.batch_alter_table('notice_recipients', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_recipients_expert_id'), ['expert_id'], unique=False)
 
     op.create_table('review_application_attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -658,6 +721,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_review_application_attachments_application_id'))
 
     op.drop_table('review_application_attachments')
+    with op.batch_alter_table('notice_recipients', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_recipients_expert_id'))
+
+    op.drop_table('notice_recipients')
     with op.batch_alter_table('consultation_sessions', schema=None) as batch_op:
         batch_op.drop_index('ix_consultation_sessions_status_starts_at')
         batch_op.drop_index(batch_op.f('ix_consultation_sessions_starts_at'))
@@ -684,12 +751,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_messages_expert_id'))
 
     op.drop_table('outbox_messages')
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notices_posted_by_id'))
+        batch_op.drop_index(batch_op.f('ix_notices_posted_at'))
+
+    op.drop_table('notices')
     with op.batch_alter_table('issued_documents', schema=None) as batch_op:
         batch_op.drop_index('ix_issued_documents_subject')
         batch_op.drop_index('ix_issued_documents_status')
         batch_op.drop_index(batch_op.f('ix_issued_documents_sha256'))
 
     op.drop_table('issued_documents')
+    with op.batch_alter_table('expert_term_renewals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expert_term_renewals_expert_id'))
+
+    op.drop_table('expert_term_renewals')
+    with op.batch_alter_table('expert_ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_expert_ratings_subject')
+        batch_op.drop_index(batch_op.f('ix_expert_ratings_expert_id'))
+
+    op.drop_table('expert_ratings')
     with op.batch_alter_table('draws', schema=None) as batch_op:
         batch_op.drop_index('ix_draws_context')
 

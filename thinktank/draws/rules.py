@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ class ExclusionReason(StrEnum):
     CONFLICT = "conflict"  # (2) declared conflict with an applicant, in force
     KEPT_AWAY = "kept_away"  # (3) an applicant asked to keep them away
     ALREADY_ON = "already_on"  # (4) already on this panel or session
+    FLAGGED = "flagged"  # (5) flagged for review by their evaluation, if the draw leaves them out
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class DrawRequest:
     applicant_organisations: Sequence[str] = ()
     keep_away: Sequence[KeepAway] = ()
     already_on: Iterable[int] = ()
+    leave_out_flagged: bool = False
     seed: int | None = None
 
     def parameters(self) -> dict:
@@ -87,6 +90,7 @@ class DrawRequest:
                 for item in self.keep_away
             ],
             "already_on": sorted(self.already_on),
+            "leave_out_flagged": self.leave_out_flagged,
         }
 
 
@@ -118,7 +122,8 @@ class Screening(NamedTuple):
 class _Avoidance:
     """The avoidance reasons of one request, prepared once for the whole pool."""
 
-    def __init__(self, request: DrawRequest):
+    def __init__(self, request: DrawRequest, flagged: Mapping[int, Decimal]):
+        self.flagged = flagged if request.leave_out_flagged else {}
         self.event_date = request.event_date
         self.applicants = {
             organisation_key(name): fold(name) for name in request.applicant_organisations
@@ -130,7 +135,7 @@ class _Avoidance:
     def first_reason(
         self, candidate: Candidate, conflicts: Sequence[CandidateConflict]
     ) -> tuple[ExclusionReason, dict] | None:
-        """The first reason (1)-(4) that keeps ``candidate`` out, with its detail."""
+        """The first reason (1)-(5) that keeps ``candidate`` out, with its detail."""
         applicant = self.applicants.get(organisation_key(candidate.organisation))
         if applicant is not None:
             return ExclusionReason.APPLICANT_ORGANISATION, {"applicant": applicant}
@@ -150,6 +155,8 @@ class _Avoidance:
                 }
         if candidate.id in self.already_on:
             return ExclusionReason.ALREADY_ON, {}
+        if candidate.id in self.flagged:
+            return ExclusionReason.FLAGGED, {"running_score": str(self.flagged[candidate.id])}
         return None
 
 
@@ -157,14 +164,17 @@ def screen(
     candidates: Iterable[Candidate],
     conflicts: Mapping[int, Sequence[CandidateConflict]],
     request: DrawRequest,
+    flagged: Mapping[int, Decimal] | None = None,
 ) -> Screening:
     """Split the candidates into the pool and the exclusions.
 
     ``conflicts`` maps an expert id to their declared conflicts; a conflict
     counts when its organisation equals an applicant organisation and it has not
     ended before the event date (an ``ends_on`` on the event date still counts).
+    ``flagged`` maps the experts flagged for review to their running scores;
+    they are left out only if the request says so.
     """
-    avoidance = _Avoidance(request)
+    avoidance = _Avoidance(request, flagged or {})
     pool, exclusions = [], []
     for candidate in sorted(candidates, key=lambda c: c.id):
         found = avoidance.first_reason(candidate, conflicts.get(candidate.id, ()))

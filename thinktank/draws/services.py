@@ -32,8 +32,9 @@ from thinktank.experts.models import (
     expert_fields,
 )
 from thinktank.extensions import db
+from thinktank.records.evaluation import flagged_scores
 from thinktank.text import fold, organisation_key
-from thinktank.timeutil import utcnow
+from thinktank.timeutil import today_in_display_zone, utcnow
 
 
 @dataclass
@@ -90,7 +91,8 @@ def eligible_pool(request: DrawRequest) -> EligiblePool:
 
     A fixed number of queries whatever the pool's size: the requested fields,
     the candidates (only the columns the rules need) and their declared
-    conflicts with an applicant organisation. Experts not active or whose term
+    conflicts with an applicant organisation (and, when flagged experts are
+    left out, their running scores). Experts not active or whose term
     does not cover the date are not candidates.
     """
     fields = _requested_fields(request)
@@ -112,7 +114,9 @@ def eligible_pool(request: DrawRequest) -> EligiblePool:
             conflicts[row.expert_id].append(
                 CandidateConflict(row.organisation, row.reason, row.ends_on)
             )
-    screening = screen(candidates.values(), conflicts, request)
+    flagged = (flagged_scores(candidates, today_in_display_zone())
+               if request.leave_out_flagged else {})
+    screening = screen(candidates.values(), conflicts, request, flagged)
     return EligiblePool(screening.pool, candidates, screening.exclusions, fields)
 
 

@@ -13,6 +13,7 @@ EXCLUSION_LABELS = {
     ExclusionReason.CONFLICT.value: _l("Declared conflict with an applicant organisation"),
     ExclusionReason.KEPT_AWAY.value: _l("An applicant asked to keep this expert away"),
     ExclusionReason.ALREADY_ON.value: _l("Already on this panel or session"),
+    ExclusionReason.FLAGGED.value: _l("Flagged for review by their evaluation"),
 }
 
 

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from thinktank.errors import DomainError
 from thinktank.experts.models import ExpertStatus
 from thinktank.experts.services import ExpertFilters
+from thinktank.experts.terms import queue_term_reminders, today
 from thinktank.experts.transfer import describe, export_pool, import_experts, problem_line
 from thinktank.extensions import db
 
@@ -51,3 +52,11 @@ def export_command(path: Path, status: str | None) -> None:
     path.write_bytes(data)
     db.session.commit()
     click.echo(f"exported {count} experts to {path}")
+
+
+@experts_cli.command("term-reminders")
+def term_reminders_command() -> None:
+    """Queue reminder mails to experts whose term ends within 30 days (run daily)."""
+    count = queue_term_reminders(today())
+    db.session.commit()
+    click.echo(f"term reminders: {count} experts")

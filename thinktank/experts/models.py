@@ -100,3 +100,21 @@ class Conflict(db.Model):
 
     def in_force_on(self, day: date) -> bool:
         return self.ends_on is None or self.ends_on >= day
+
+
+class TermRenewal(db.Model):
+    """A renewal of an expert's term (聘期续聘): the end before and after, and why."""
+
+    __tablename__ = "expert_term_renewals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), index=True
+    )
+    old_end: Mapped[date | None]
+    new_end: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200))
+    renewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    expert: Mapped[Expert] = relationship()

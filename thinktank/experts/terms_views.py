@@ -1,0 +1,50 @@
+"""The secretariat's page of terms ending soon or ended, and renewals
+(routes on the experts blueprint)."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length
+
+from thinktank.errors import DomainError
+from thinktank.experts import terms
+from thinktank.experts.models import Expert
+from thinktank.experts.views import blueprint
+from thinktank.extensions import db
+from thinktank.permissions import Role, roles
+
+
+class RenewForm(FlaskForm):
+    new_end = DateField(_l("New term end"), validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+@blueprint.route("/terms")
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def terms_page():
+    day = terms.today()
+    return render_template("experts/terms.html", today=day, ending=terms.ending_soon(day),
+                           expired=terms.expired(day), form=RenewForm())
+
+
+@blueprint.route("/<int:expert_id>/renew", methods=["POST"])
+@roles(Role.SECRETARIAT)
+def renew_term(expert_id: int):
+    expert = db.get_or_404(Expert, expert_id)
+    form = RenewForm()
+    if not form.validate_on_submit():
+        flash(_("Please give the new term end and a reason."), "danger")
+        return redirect(url_for("experts.terms_page"))
+    try:
+        terms.renew_term(expert, form.new_end.data, form.reason.data, current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("The term of %(name)s now ends on %(date)s.", name=expert.name,
+                date=expert.term_end.isoformat()), "success")
+    return redirect(url_for("experts.terms_page"))

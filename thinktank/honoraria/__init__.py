@@ -1,0 +1,1 @@
+"""Experts' honoraria (劳务费): rates, amounts and the payment sheet (劳务费发放表)."""

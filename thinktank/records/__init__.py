@@ -1,0 +1,1 @@
+"""Expert records: each expert's history of sessions, rounds and opinions."""
