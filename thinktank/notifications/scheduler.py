@@ -1,4 +1,5 @@
-"""APScheduler running the outbox dispatcher every minute.
+"""APScheduler running the outbox dispatcher every minute, and hourly the
+jobs that queue date-driven reminders (terms ending, ratings overdue).
 
 APScheduler 3 runs its jobs once per process that starts it, so web workers
 never start one: production runs ``flask scheduler run`` as a process of its
@@ -53,10 +54,46 @@ def _add_dispatch_job(scheduler: BaseScheduler, app: Flask) -> None:
     )
 
 
+CALENDAR_JOB_ID = "calendar-reminders"
+
+
+def calendar_reminders_job(app: Flask) -> None:
+    """Queue the reminders that follow from the date: experts whose term ends
+    within 30 days, ratings still missing after five working days. Both are
+    keyed per subject in the outbox, so running hourly queues each once."""
+    from thinktank.experts.terms import queue_term_reminders
+    from thinktank.extensions import db
+    from thinktank.records.reminders import queue_rating_reminders
+    from thinktank.timeutil import today_in_display_zone
+
+    with app.app_context():
+        today = today_in_display_zone()
+        terms = queue_term_reminders(today)
+        ratings = queue_rating_reminders(today)
+        db.session.commit()
+        if terms or ratings:
+            app.logger.info("calendar reminders: %d terms, %d ratings", terms, ratings)
+
+
+def _add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
+    _add_dispatch_job(scheduler, app)
+    scheduler.add_job(
+        calendar_reminders_job,
+        "interval",
+        hours=1,
+        args=[app],
+        id=CALENDAR_JOB_ID,
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+
 def run_blocking(app: Flask) -> None:
     """Run the scheduler in the foreground until interrupted (``flask scheduler run``)."""
     scheduler = BlockingScheduler(timezone=UTC)
-    _add_dispatch_job(scheduler, app)
+    _add_jobs(scheduler, app)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -87,7 +124,7 @@ def start_in_process(app: Flask) -> BackgroundScheduler | None:
         if _in_process is not None:
             return None
         _in_process = BackgroundScheduler(timezone=UTC)
-        _add_dispatch_job(_in_process, app)
+        _add_jobs(_in_process, app)
         _in_process.start()
         atexit.register(_in_process.shutdown, wait=False)
     app.logger.info("in-process scheduler started (pid %d)", os.getpid())

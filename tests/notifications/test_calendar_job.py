@@ -1,0 +1,29 @@
+"""The scheduler's hourly job queues the date-driven reminders, once."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from thinktank.experts import terms
+from thinktank.extensions import db
+from thinktank.notifications.models import OutboxMessage
+from thinktank.notifications.scheduler import calendar_reminders_job
+from thinktank.timeutil import today_in_display_zone
+
+
+def test_the_hourly_job_reminds_of_ending_terms_once(app, make_expert):
+    today = today_in_display_zone()
+    ending = make_expert(term_start=today - timedelta(days=700),
+                         term_end=today + timedelta(days=10))
+    make_expert(term_start=today - timedelta(days=10), term_end=today + timedelta(days=400))
+
+    def term_mails():
+        db.session.expire_all()
+        return db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == terms.REMINDER_KIND)).all()
+
+    calendar_reminders_job(app)
+    calendar_reminders_job(app)  # the next hour: nothing new
+    mails = term_mails()
+    assert [m.recipient_email for m in mails] == [ending.email]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
