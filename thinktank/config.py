@@ -84,6 +84,9 @@ def from_environment(instance_path: Path) -> dict:
             "SECRETARIAT_EMAIL", "secretariat@thinktank.example.cn"
         ),
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS"),
+        # Working days skip weekends and these dates (ISO, comma-separated).
+        "HOLIDAYS": [d for d in os.environ.get("HOLIDAYS", "").split(",") if d.strip()],
+        "RATING_FLAG_THRESHOLD": int(os.environ.get("RATING_FLAG_THRESHOLD", 60)),
         # PDF reports (thinktank/reports): issuing body, number prefix (赣生智咨〔2026〕3号),
         # confidentiality mark (empty for none) and font families known to fontconfig.
         "REPORT_ISSUER": os.environ.get("REPORT_ISSUER", "江西省生物制造产业发展专家咨询库秘书处"),

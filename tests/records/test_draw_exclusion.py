@@ -63,3 +63,30 @@ def test_an_earlier_reason_comes_first():
     screening = screen(candidates, {}, request, {1: Decimal("30.0")})
 
     assert screening.exclusions[0]["reason"] == "already_on"
+
+
+def test_the_session_draw_form_leaves_out_flagged_experts(client, auth, make_expert, make_user):
+    from datetime import timedelta
+
+    from tests.consultations.factories import make_session
+    from thinktank.consultations.models import Invitation
+    from thinktank.draws.models import Draw
+    from thinktank.timeutil import utcnow
+
+    good = make_expert(name="强")
+    for number in range(4):
+        _rate(make_expert(name=f"弱{number}"), 10)
+    starts = (utcnow() + timedelta(days=20)).replace(microsecond=0)
+    session = make_session(starts_at=starts, ends_at=starts + timedelta(hours=2))
+    auth.login(make_user("secretariat"))
+    response = client.post(f"/consultations/{session.id}/participants/draw", data={
+        "draw-panel_size": "1", "draw-backups": "0", "draw-org_cap": "1",
+        "draw-leave_out_flagged": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    drawn = db.session.scalars(db.select(Invitation.expert_id).where(
+        Invitation.session_id == session.id)).all()
+    assert drawn == [good.id]
+    draw = db.session.scalars(db.select(Draw)).one()
+    assert draw.parameters["leave_out_flagged"] is True
+    assert len(draw.exclusions) == 4

@@ -205,16 +205,18 @@ def filter_candidates(session: ConsultationSession, field_ids: Sequence[int] = (
 def draw_participants(session: ConsultationSession, panel_size: int, backups: int = 0,
                       org_cap: int = 1, field_ids: Sequence[int] = (),
                       cities: Sequence[str] = (), categories: Sequence[str] = (),
-                      user=None) -> Draw:
+                      leave_out_flagged: bool = False, user=None) -> Draw:
     """Draw the panel and backups with avoidance (the draw service) and put
     them on the session: the drawn as members, the backups in reserve by rank.
 
-    Everyone already on the session, in any status, is excluded (reason 4)."""
+    Everyone already on the session, in any status, is excluded (reason 4);
+    with ``leave_out_flagged``, so are experts flagged by their evaluation."""
     _ensure_open(session)
     request = DrawRequest(
         event_date=event_date(session), panel_size=panel_size, backups=backups,
         org_cap=org_cap, field_ids=field_ids, cities=cities, categories=categories,
         already_on=[i.expert_id for i in session.invitations],
+        leave_out_flagged=leave_out_flagged,
     )
     draw = perform_draw(request, "session", session.id, actor=user)
     members = [

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from thinktank.consultations import invitations as service
@@ -96,6 +96,7 @@ class DrawForm(FilterForm):
                            validators=[InputRequired(), NumberRange(min=0, max=20)])
     org_cap = IntegerField(_l("At most per organisation"), default=1,
                            validators=[InputRequired(), NumberRange(min=1, max=10)])
+    leave_out_flagged = BooleanField(_l("Leave out experts flagged by their evaluation"))
 
 
 class ReminderForm(FlaskForm):
@@ -198,7 +199,8 @@ def draw_participants(session_id: int):
         session,
         lambda: service.draw_participants(
             session, form.panel_size.data, form.backups.data, form.org_cap.data,
-            user=current_user, **form.filters()),
+            leave_out_flagged=form.leave_out_flagged.data, user=current_user,
+            **form.filters()),
         lambda draw: _("Drawn %(n)d experts and %(b)d backups.",
                        n=len(draw.drawn), b=len(draw.backups)),
         draw_form=form,
