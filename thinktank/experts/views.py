@@ -17,6 +17,7 @@ from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.permissions import Role, roles, signed_in
+from thinktank.views import committed
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 
@@ -109,13 +110,9 @@ def _expert_form(expert: Expert | None) -> ExpertForm:
 def create():
     form = _expert_form(None)
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             expert = services.create_expert(form.to_data())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Expert %(name)s added as %(code)s.", name=expert.name, code=expert.code),
                   "success")
             return redirect(url_for("experts.detail", expert_id=expert.id))
@@ -129,13 +126,9 @@ def edit(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     form = _expert_form(expert)
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             changes = services.update_expert(expert, form.to_data())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("experts.detail", expert_id=expert.id))
     status = 400 if request.method == "POST" else 200
@@ -162,14 +155,10 @@ def add_conflict(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     form = ConflictForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             services.add_conflict(expert, form.organisation.data, form.reason.data,
                                   form.ends_on.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Conflict recorded."), "success")
             return redirect(url_for("experts.detail", expert_id=expert.id))
     else:
@@ -200,14 +189,11 @@ def fields():
     form = FieldForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             services.add_field(form.name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        if not done:
             status = 400
-        else:
+        if done:
             flash(_("Field added."), "success")
             return redirect(url_for("experts.fields"))
     entries = db.session.scalars(
@@ -225,12 +211,8 @@ def edit_field(field_id: int):
     if not form.validate_on_submit():
         flash(_("Enter a field name."), "danger")
         return redirect(url_for("experts.fields"))
-    try:
+    with committed() as done:
         services.update_field(entry, form.name.data, form.active.data == "1")
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("Saved."), "success")
     return redirect(url_for("experts.fields"))

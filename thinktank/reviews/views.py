@@ -46,6 +46,7 @@ from thinktank.reviews.models import (
     ReviewRound,
     RoundStatus,
 )
+from thinktank.views import committed
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -117,13 +118,9 @@ def _round_page(form: RoundForm, review_round: ReviewRound | None) -> str:
 def round_create():
     form = RoundForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             review_round = services.create_round(form.to_data(), form.criteria_data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Round %(name)s created.", name=review_round.name), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
     return _round_page(form, None), _form_status()
@@ -148,13 +145,9 @@ def round_edit(round_id: int):
         form.criteria.data = criteria_text(current_criteria)
     if form.validate_on_submit():
         criteria = current_criteria if form.locked else form.criteria_data
-        try:
+        with committed() as done:
             changes = services.update_round(review_round, form.to_data(), criteria)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
     return _round_page(form, review_round), _form_status()
@@ -167,13 +160,9 @@ def change_status(round_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with committed() as done:
         services.change_status(review_round, RoundStatus(form.status.data))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("The round is now: %(status)s",
                 status=services.STATUS_LABELS[RoundStatus(review_round.status)]), "success")
     return redirect(url_for("reviews.round_detail", round_id=review_round.id))
@@ -185,13 +174,9 @@ def add_group(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
     form = GroupForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             services.add_group(review_round, form.name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Group added."), "success")
     else:
         flash(_("Enter a group name of at most 50 characters."), "danger")
@@ -233,13 +218,9 @@ def application_create(round_id: int):
         return refused
     form = _application_form(review_round, None)
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             application = services.create_application(review_round, form.to_data())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Application %(number)s added.", number=application.number), "success")
             return redirect(url_for("reviews.application_detail",
                                     application_id=application.id))
@@ -279,13 +260,9 @@ def application_edit(application_id: int):
         return refused
     form = _application_form(review_round, application)
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             changes = services.update_application(application, form.to_data())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.application_detail",
                                     application_id=application.id))
@@ -344,14 +321,10 @@ def add_avoidance(application_id: int):
     application = db.get_or_404(Application, application_id)
     form = AvoidanceForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             services.add_avoidance_request(application, form.expert_name.data,
                                            form.expert_code.data, form.reason.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Avoidance request recorded."), "success")
     else:
         for errors in form.errors.values():
@@ -367,13 +340,9 @@ def remove_avoidance(application_id: int, request_id: int):
     application = db.get_or_404(Application, application_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with committed() as done:
         services.remove_avoidance_request(application, request_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("Avoidance request removed."), "success")
     return redirect(url_for("reviews.application_detail", application_id=application.id))
 
