@@ -63,7 +63,9 @@ def app(app_config):
 def clean_database(request, app):
     """Every test starts with empty tables and the seeded expertise fields."""
     from thinktank.experts.services import seed_fields
+    from thinktank.pagecache import store
 
+    store.clear()  # pages cached by an earlier test's users
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

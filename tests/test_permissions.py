@@ -21,6 +21,7 @@ EXPECTED = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "main.index": SIGNED_IN,
+    "main.healthz": PUBLIC,
     "admin.users": {A},
     "admin.user_new": {A},
     "admin.user_edit": {A},

@@ -91,6 +91,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session_id)
+    from thinktank import pagecache
+
+    pagecache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

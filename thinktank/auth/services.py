@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from thinktank.audit.services import record
 from thinktank.auth.models import LoginAttempt, User
@@ -34,7 +35,10 @@ def load_user_from_session_id(session_id: str) -> User | None:
     user_id, _sep, _token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement for the user and roles: this runs on every signed-in request.
+    user = db.session.execute(
+        select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+    ).unique().scalar_one_or_none()
     if user is None or user.get_id() != session_id:
         return None
     return user

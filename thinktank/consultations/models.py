@@ -194,7 +194,8 @@ class Invitation(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     session: Mapped[ConsultationSession] = relationship(back_populates="invitations")
-    expert = relationship("Expert")
+    # Shown with its expert wherever it is listed: one query, not one per row.
+    expert = relationship("Expert", lazy="joined")
 
 
 class SessionMinutes(db.Model):

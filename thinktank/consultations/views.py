@@ -37,6 +37,7 @@ from thinktank.consultations.forms import (
 from thinktank.consultations.models import ConsultationSession, SessionMaterial
 from thinktank.errors import DomainError
 from thinktank.extensions import db
+from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.timeutil import today_in_display_zone
 
@@ -117,6 +118,7 @@ def _readable_session(session_id: int) -> ConsultationSession:
 
 @blueprint.route("/<int:session_id>")
 @roles(*READERS)
+@cached_page
 def detail(session_id: int):
     session = _readable_session(session_id)
     return render_template(

@@ -51,3 +51,41 @@ def load(password: str, base_url: str) -> None:
     for login in result.logins:
         password_text = login.password or "(changed since the demo was loaded)"
         click.echo(f"  {login.role:<12} {login.email:<32} {password_text}")
+
+
+@demo_cli.command("scale")
+@click.option("--experts", default=10_000, show_default=True, help="Experts in the pool.")
+@click.option("--sessions", default=200, show_default=True, help="Consultation sessions.")
+@click.option("--applications", default=3_000, show_default=True,
+              help="Project applications (one round always has 200).")
+@click.option("--rounds", default=20, show_default=True, help="Review rounds.")
+@click.option("--tenth", is_flag=True, help="One tenth of the sizes given.")
+@click.option("--password", envvar="DEMO_PASSWORD", default=DEFAULT_PASSWORD,
+              show_default=True, help="Password of every account (environment: DEMO_PASSWORD).")
+def scale(experts: int, sessions: int, applications: int, rounds: int, tenth: bool,
+          password: str) -> None:
+    """Fill an empty database with a large data set for benchmarks (bulk inserts)."""
+    import time
+
+    from thinktank.demo.scale import RESULTS_APPLICATIONS, ScalePlan, load_scale
+
+    plan = ScalePlan(experts=experts, sessions=sessions, applications=applications,
+                     rounds=rounds)
+    if tenth:
+        plan = plan.tenth()
+    if plan.rounds < 2 or plan.applications < RESULTS_APPLICATIONS + plan.rounds:
+        raise click.BadParameter(
+            f"need at least 2 rounds and {RESULTS_APPLICATIONS + plan.rounds} applications")
+    started = time.perf_counter()
+    try:
+        result = load_scale(plan, password)
+        db.session.commit()
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    elapsed = time.perf_counter() - started
+    click.echo(f"Loaded in {elapsed:.1f} s: " + ", ".join(
+        f"{count:,} {name}" for name, count in result.counts.items()))
+    click.echo("Logins:")
+    for email, login_password in result.logins:
+        click.echo(f"  {email:<40} {login_password}")

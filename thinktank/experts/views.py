@@ -16,6 +16,7 @@ from thinktank.experts.forms import (
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
+from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.views import committed
 
@@ -50,6 +51,7 @@ def filters_from_request() -> tuple[ExpertFilterForm, services.ExpertFilters]:
 
 @blueprint.route("/")
 @roles(*POOL_READERS)
+@cached_page
 def index():
     form, filters = filters_from_request()
     page = db.paginate(

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
-from thinktank.permissions import Role, signed_in
+from thinktank.permissions import Role, public, signed_in
 
 blueprint = Blueprint("main", __name__)
 
@@ -19,3 +19,11 @@ def index():
     by_status = select(Expert.status, func.count()).group_by(Expert.status)
     counts = dict(db.session.execute(by_status).all())
     return render_template("main/index.html", counts=counts)
+
+
+@blueprint.route("/healthz")
+@public
+def healthz():
+    """Does no work: for a load balancer's health check, and the benchmark's
+    measure of what the framework alone can serve."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from thinktank.consultations.forms import STATUS_LABELS as SESSION_STATUS_LABELS
 from thinktank.extensions import db
+from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.portal import services
 from thinktank.portal.charts import bar_chart
@@ -61,6 +62,7 @@ def _filters(form: DocumentFilterForm) -> services.DocumentFilters:
 
 @blueprint.route("/documents")
 @roles(*DOCUMENT_READERS)
+@cached_page
 def documents():
     form = DocumentFilterForm(request.args)
     form.kind.choices = [("", _("All kinds"))] + [

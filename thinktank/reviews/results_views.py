@@ -19,6 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
+from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import group_opinion, progress, results
 from thinktank.reviews.models import (
@@ -90,6 +91,7 @@ def _results_for_reader(round_id: int) -> results.RoundResults:
 
 @blueprint.route("/<int:round_id>/results")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
+@cached_page
 def results_page(round_id: int):
     round_results = _results_for_reader(round_id)
     return render_template(

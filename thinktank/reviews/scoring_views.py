@@ -18,6 +18,7 @@ from wtforms.widgets import HiddenInput
 from thinktank.errors import DomainError, Forbidden
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
+from thinktank.pagecache import cache_no_later_than, cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import panels, scoring
 from thinktank.reviews.aggregation import PointsError, parse_points
@@ -83,6 +84,7 @@ def _sheet_page(application: Application, expert: Expert, *, proxy: bool, form: 
     current = SheetStatus(sheet.status) if sheet else SheetStatus.DRAFT
     open_round = application.round.status == RoundStatus.SCORING
     late = scoring.deadline_passed(application) and current != SheetStatus.REOPENED
+    cache_no_later_than(application.round.scoring_deadline)  # the form closes then
     return render_template(
         "reviews/sheet.html",
         application=application,
@@ -135,6 +137,7 @@ def _save(application: Application, expert: Expert, *, proxy: bool):
 
 @blueprint.route("/applications/<int:application_id>/sheet", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only the expert's own sheet of an assigned application
+@cached_page
 def sheet(application_id: int):
     application = _assigned_application(application_id, current_user.expert_id)
     expert = current_user.expert

@@ -1,0 +1,226 @@
+"""A short-lived cache of whole pages, per signed-in user, that any write empties.
+
+The heaviest read pages (the expert list, a session's page, a score sheet, a
+round's results, the officials' documents) are opened again and again in a busy
+week, mostly with nothing changed in between. ``@cached_page`` keeps each
+rendered page in the worker's memory under a key made of:
+
+- the data version: one row (``cache_version``) that every transaction which
+  writes anything increments in the same transaction, just before it commits
+  (``_bump_on_commit``). A page is stored under the version read before any of
+  its data, so a page cached under version V never shows less than what the
+  writes up to V committed; after a write, every process reads V+1 and misses.
+- the user: id and session token (a password change ends the entries), roles,
+  language, and the session's CSRF secret (the page's forms carry tokens of
+  this session only);
+- the path and query string.
+
+Entries live ``PAGE_CACHE_SECONDS`` (default 30 s; 0 turns the cache off), so
+what depends on the clock alone (a deadline passing) is at most that late on a
+page, never in what the server accepts. Nothing is cached or served from the
+cache for a request with flashed messages waiting, a response other than a
+200 HTML page, a response that set a cookie, or a request that wrote anything.
+"""
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Response, current_app, g, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import BigInteger, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import TextClause
+
+from thinktank.extensions import db
+from thinktank.timeutil import utcnow
+
+MAX_ENTRIES = 512
+MAX_BODY_BYTES = 2 * 1024 * 1024
+KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+class CacheVersion(db.Model):
+    """One row; its version changes with every committed write."""
+
+    __tablename__ = "cache_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    expires: float
+
+
+class _Store:
+    """A small LRU of pages, safe for threaded workers."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.expires < time.monotonic():
+                if entry is not None:
+                    del self._entries[key]
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+store = _Store()
+
+
+def current_version() -> int | None:
+    return db.session.scalar(select(CacheVersion.version).where(CacheVersion.id == 1))
+
+
+# --- the version moves with every write ------------------------------------------------------
+
+
+def _note_write(session) -> None:
+    session.info["wrote"] = True
+    if has_request_context():  # the request wrote something: store none of its pages
+        g.page_cache_wrote = True
+
+
+def _on_execute(state) -> None:
+    statement = state.statement
+    if state.is_select or (isinstance(statement, TextClause)
+                           and statement.text.lstrip()[:6].upper() == "SELECT"):
+        return
+    _note_write(state.session)  # DML, and any other text: assume it may write
+
+
+def _on_flush(session, _context) -> None:
+    _note_write(session)
+
+
+def _bump_statement(dialect_name: str):
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    # A missing row (a new or emptied database) starts at a random version, so
+    # that pages cached before cannot be mistaken for the new data's.
+    statement = insert(CacheVersion).values(id=1, version=secrets.randbits(62))
+    return statement.on_conflict_do_update(
+        index_elements=[CacheVersion.id], set_={"version": CacheVersion.version + 1})
+
+
+def _bump_on_commit(session) -> None:
+    if not (session.info.get("wrote") or session.new or session.dirty or session.deleted):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name not in ("postgresql", "sqlite"):
+        return
+    session.execute(_bump_statement(bind.dialect.name))
+
+
+def _forget(session) -> None:
+    session.info.pop("wrote", None)
+
+
+def init_app(app) -> None:
+    app.config.setdefault("PAGE_CACHE_SECONDS", 30)
+    if getattr(init_app, "listening", False):
+        return
+    event.listen(db.session, "do_orm_execute", _on_execute)
+    event.listen(db.session, "after_flush", _on_flush)
+    event.listen(db.session, "before_commit", _bump_on_commit)
+    event.listen(db.session, "after_commit", _forget)
+    event.listen(db.session, "after_rollback", _forget)
+    init_app.listening = True
+
+
+# --- the decorator ---------------------------------------------------------------------------
+
+
+def _key(version: int) -> tuple:
+    return (
+        version, request.full_path, current_user.get_id(), tuple(sorted(current_user.role_set)),
+        str(get_locale()), session.get("csrf_token"),
+    )
+
+
+def _cacheable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+        and not g.get("page_cache_wrote")
+    )
+
+
+def cache_no_later_than(moment) -> None:
+    """Let a page rendered in this request be served from the cache only until
+    ``moment`` (an aware datetime), e.g. a deadline that changes what it shows."""
+    if moment is not None:
+        current = g.get("page_cache_until")
+        g.page_cache_until = moment if current is None else min(current, moment)
+
+
+def _lifetime(seconds: float) -> float:
+    until = g.get("page_cache_until")
+    if until is None:
+        return seconds
+    return min(seconds, (until - utcnow()).total_seconds())
+
+
+def cached_page(view):
+    """Serve a signed-in user's GET of ``view`` from the cache while no write
+    has happened; see the module's notes for what the key holds."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        seconds = current_app.config["PAGE_CACHE_SECONDS"]
+        if (not seconds or request.method != "GET" or not current_user.is_authenticated
+                or "_flashes" in session):
+            return view(*args, **kwargs)
+        version = current_version()
+        if version is None:
+            return view(*args, **kwargs)
+        key = _key(version)
+        entry = store.get(key)
+        if entry is not None:
+            return Response(entry.body, status=200, headers=list(entry.headers))
+        response = current_app.make_response(view(*args, **kwargs))
+        if _cacheable(response):
+            body = response.get_data()
+            lifetime = _lifetime(seconds)
+            if len(body) <= MAX_BODY_BYTES and lifetime > 0:
+                headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS
+                                if name in response.headers)
+                store.put(key, _Entry(body, headers, time.monotonic() + lifetime))
+        return response
+
+    return wrapper
