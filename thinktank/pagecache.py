@@ -5,11 +5,18 @@ round's results, the officials' documents) are opened again and again in a busy
 week, mostly with nothing changed in between. ``@cached_page`` keeps each
 rendered page in the worker's memory under a key made of:
 
-- the data version: one row (``cache_version``) that every transaction which
-  writes anything increments in the same transaction, just before it commits
-  (``_bump_on_commit``). A page is stored under the version read before any of
-  its data, so a page cached under version V never shows less than what the
-  writes up to V committed; after a write, every process reads V+1 and misses.
+- the data version, read before any of the page's data:
+  - on PostgreSQL, the current snapshot (``pg_current_snapshot()``): which
+    transactions are committed. Two requests with the same snapshot see the
+    same data, and every transaction that writes (and only such a one) takes
+    a transaction id, which changes the snapshots taken after it ends. Writers
+    pay nothing and take no lock. A page stored under snapshot S was rendered
+    from data at least as new as S; a request that still sees S started before
+    any newer commit, so the page is never older than what it could have read.
+    The ids are shared by the databases of one server: writes elsewhere only
+    make pages render again.
+  - on SQLite, a row (``cache_version``) that every writing transaction
+    updates just before it commits, in the same transaction.
 - the user: id and session token (a password change ends the entries), roles,
   language, and the session's CSRF secret (the page's forms carry tokens of
   this session only);
@@ -32,8 +39,8 @@ from functools import wraps
 from flask import Response, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import BigInteger, event, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, event, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import TextClause
 
@@ -46,7 +53,8 @@ KEPT_HEADERS = ("Content-Type", "Content-Language")
 
 
 class CacheVersion(db.Model):
-    """One row; its version changes with every committed write."""
+    """SQLite: one row, whose version changes with every committed write
+    (PostgreSQL has its snapshots instead)."""
 
     __tablename__ = "cache_version"
 
@@ -101,7 +109,10 @@ class _Store:
 store = _Store()
 
 
-def current_version() -> int | None:
+def current_version() -> int | str | None:
+    """The data version; None where there is none yet (nothing written)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(text("SELECT pg_current_snapshot()::text"))
     return db.session.scalar(select(CacheVersion.version).where(CacheVersion.id == 1))
 
 
@@ -126,22 +137,21 @@ def _on_flush(session, _context) -> None:
     _note_write(session)
 
 
-def _bump_statement(dialect_name: str):
-    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+def _bump_statement():
     # A missing row (a new or emptied database) starts at a random version, so
     # that pages cached before cannot be mistaken for the new data's.
-    statement = insert(CacheVersion).values(id=1, version=secrets.randbits(62))
+    statement = sqlite.insert(CacheVersion).values(id=1, version=secrets.randbits(62))
     return statement.on_conflict_do_update(
         index_elements=[CacheVersion.id], set_={"version": CacheVersion.version + 1})
 
 
-def _bump_on_commit(session) -> None:
+def _before_commit(session) -> None:
     if not (session.info.get("wrote") or session.new or session.dirty or session.deleted):
         return
-    bind = session.get_bind()
-    if bind.dialect.name not in ("postgresql", "sqlite"):
-        return
-    session.execute(_bump_statement(bind.dialect.name))
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer at a time anyway: the row changes in the same
+        # transaction as the data, so both become visible together.
+        session.execute(_bump_statement())
 
 
 def _forget(session) -> None:
@@ -154,7 +164,7 @@ def init_app(app) -> None:
         return
     event.listen(db.session, "do_orm_execute", _on_execute)
     event.listen(db.session, "after_flush", _on_flush)
-    event.listen(db.session, "before_commit", _bump_on_commit)
+    event.listen(db.session, "before_commit", _before_commit)
     event.listen(db.session, "after_commit", _forget)
     event.listen(db.session, "after_rollback", _forget)
     init_app.listening = True

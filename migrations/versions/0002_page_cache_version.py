@@ -1,4 +1,4 @@
-"""page cache version: one row whose version every write moves (thinktank.pagecache)
+"""page cache version: a row that every write moves, on SQLite (thinktank.pagecache)
 
 Revision ID: f40b77f49f59
 Revises: 236a137de7d6

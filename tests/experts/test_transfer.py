@@ -262,3 +262,30 @@ def test_a_kept_upload_can_be_claimed_only_once():
     discard_upload(discarded)
     assert claim_upload(discarded) is None
     discard_upload(discarded)  # quiet when already gone
+
+
+
+def _statements_to_import(rows: int, count_queries) -> tuple[int, int]:
+    """Statements run to import ``rows`` new experts: (reads, all)."""
+    data = workbook([row() for _ in range(rows)])
+    with count_queries() as counter:
+        report = import_experts(data, "experts.xlsx", dry_run=False, actor="test")
+        db.session.commit()
+    assert report.created == rows
+    reads = sum(s.lstrip().upper().startswith("SELECT") for s in counter.statements)
+    return reads, counter.count
+
+
+def test_importing_new_experts_takes_the_same_statements_for_10_or_100_rows(count_queries):
+    """A 5,000-row file must not run several statements per row. SQLAlchemy
+    batches the INSERTs into one statement on PostgreSQL; on SQLite (no round
+    trips) it runs one per row, so there only the reads are counted."""
+    small, large = (_statements_to_import(n, count_queries) for n in (10, 100))
+    assert small[0] == large[0]
+    if db.engine.dialect.name == "postgresql":
+        assert small[1] == large[1]
+    assert db.session.scalar(select(func.count()).select_from(Expert)) == 110
+    codes = db.session.scalars(select(Expert.code)).all()
+    assert len(set(codes)) == 110 and all(code.startswith("ZJ") for code in codes)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "expert.created")) == 110

@@ -77,11 +77,12 @@ def test_a_plain_sql_write_moves_the_version(app, make_expert):
     before = current_version()
     db.session.execute(text("UPDATE experts SET notes = 'x' WHERE id = :id"), {"id": expert.id})
     db.session.commit()
-    assert current_version() == before + 1
+    after = current_version()
+    assert after != before
     db.session.rollback()  # nothing written: the version stays
     db.session.scalar(text("SELECT count(*) FROM experts"))
     db.session.commit()
-    assert current_version() == before + 1
+    assert current_version() == after
 
 
 def test_pages_are_never_shared_between_users(app, make_user, make_expert):

@@ -162,6 +162,42 @@ def create_expert(data: ExpertData, *, actor: str | None = None) -> Expert:
     return expert
 
 
+def create_experts(items: list[ExpertData], *, actor: str | None = None) -> list[Expert]:
+    """``create_expert`` for many at once (an import): the same checks and
+    records, in a fixed number of statements rather than several per expert."""
+    if not items:
+        return []
+    seen: set[str] = set()
+    for data in items:  # the same contact twice among the new experts
+        for value in (data.mobile, data.email):
+            if value in seen:
+                raise DomainError(_("Another expert already has the mobile %(v)s.", v=value)
+                                  if value == data.mobile else
+                                  _("Another expert already has the email %(v)s.", v=value))
+            seen.add(value)
+    taken = db.session.execute(select(Expert.mobile, Expert.email).where(or_(
+        Expert.mobile.in_([d.mobile for d in items]),
+        Expert.email.in_([d.email for d in items]),
+    ))).all()
+    if taken:  # the pool has one of them: the message names which
+        contacts = {value for row in taken for value in row}
+        _check_unique_contacts(
+            next(d for d in items if d.mobile in contacts or d.email in contacts), None)
+    known = fields_by_name()
+    experts = []
+    for data in items:
+        expert = Expert(status=ExpertStatus.ACTIVE.value)
+        apply_data(expert, data, known)
+        experts.append(expert)
+    db.session.add_all(experts)
+    db.session.flush()  # one INSERT … RETURNING for the ids the codes are made of
+    for expert in experts:
+        expert.code = f"ZJ{expert.id:05d}"
+        record("expert.created", expert, {"name": expert.name, "code": expert.code},
+               actor=actor)
+    return experts
+
+
 def update_expert(expert: Expert, data: ExpertData, *, actor: str | None = None) -> dict:
     _check_unique_contacts(data, expert.id)
     changes = apply_data(expert, data, fields_by_name())

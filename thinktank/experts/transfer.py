@@ -170,10 +170,10 @@ def _keep_absent(data: ExpertData, expert: Expert, attributes: frozenset[str]) -
 
 def _write(steps: list[_Step], report: ImportReport, actor: str | None) -> None:
     try:
+        services.create_experts([step.data for step in steps if step.expert is None],
+                                actor=actor)
         for step in steps:
-            if step.expert is None:
-                services.create_expert(step.data, actor=actor)
-            elif step.changes:
+            if step.expert is not None and step.changes:
                 services.update_expert(step.expert, step.data, actor=actor)
         record(
             "experts.imported",

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Executable, Insert, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from thinktank.audit.services import record
 from thinktank.errors import DomainError
@@ -295,16 +296,20 @@ def dispatch_due(limit: int | None = None, now: datetime | None = None) -> Dispa
     limit = limit or config["OUTBOX_BATCH_SIZE"]
     expired_before = now - timedelta(seconds=config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
     settings = SmtpSettings.from_config(config)
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(_claimable(now, expired_before))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    # Built before any commit expires the rows; none of these fields change
-    # once a row is written.
-    outgoing = [(row.id, row.attempts, build_message(row, settings.sender, now)) for row in rows]
-    db.session.rollback()  # end the read transaction: no transaction stays open during SMTP
+    # Read in a session of its own, closed before any mail goes out: no
+    # transaction stays open during SMTP, and the commits below do not expire
+    # (and so walk) every row of the batch again.
+    with Session(db.engine) as reader:
+        rows = reader.scalars(
+            select(OutboxMessage)
+            .where(_claimable(now, expired_before))
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+        ).all()
+        # Built while the rows are loaded; none of these fields change once a
+        # row is written.
+        outgoing = [(row.id, row.attempts, build_message(row, settings.sender, now))
+                    for row in rows]
     # Every row of the batch is due; in random order, dispatchers that run at
     # once mostly claim different rows instead of queueing on the same one.
     random.shuffle(outgoing)
