@@ -1,18 +1,36 @@
 """thinktank: the expert think tank of the provincial biomanufacturing industry."""
 
+import sqlite3
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, render_template, session
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    render_template,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from thinktank import config as config_module
+from thinktank.errors import StorageUnavailable
 from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a 503 page tells clients: a database restart or a full disk takes a while to fix.
+RETRY_AFTER_SECONDS = 30
+SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -37,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
         ";".join(str(p) for p in sorted((ROOT / "translations").iterdir()) if p.is_dir()),
@@ -64,11 +85,40 @@ def _select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def is_database_outage(error: DBAPIError) -> bool:
+    """Whether a database error means the database is unavailable for now (a
+    restart, a lost or refused connection, a lock held too long, a full disk)
+    rather than a bug. PostgreSQL drivers raise OperationalError only for
+    such conditions; SQLite raises it for syntax errors and missing tables
+    too, so there its error code decides."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is None or (code & 0xFF) in SQLITE_UNAVAILABLE
+
+
+def close_database_session(_error: BaseException | None = None) -> None:
+    """End the request's database session. A connection the database server
+    has just cut (a restart) fails its ROLLBACK; that is harmless, as the
+    server dropped the transaction with the connection, and must not turn an
+    answered request into a 500."""
+    try:
+        db.session.close()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        current_app.logger.warning("database connection lost at the end of a request: %s", error)
+
+
 def register_extensions(app: Flask) -> None:
     import thinktank.models  # noqa: F401  (all tables on the metadata)
     from thinktank.auth.services import load_user_from_session_id
 
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs before it.
+    app.teardown_appcontext(close_database_session)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
@@ -118,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     from thinktank.records.views import blueprint as records_bp
     from thinktank.reports.views import blueprint as reports_bp
     from thinktank.reviews.views import blueprint as reviews_bp
+    from thinktank.views import refuse_control_characters
 
     for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp,
                       consultations_bp, reports_bp, reviews_bp, portal_bp, records_bp):
@@ -125,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(honoraria_bp)
     app.before_request(enforce_access_rule)
+    app.before_request(refuse_control_characters)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -152,6 +204,34 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, render_error)
+
+    def unavailable(message):
+        # What failed may be the database: roll back, and show the page to an
+        # anonymous user, as the signed-in one (for the navigation and the
+        # language) would be read from the database again and fail in here.
+        close_database_session()
+        g._login_user = login_manager.anonymous_user()
+        response = make_response(
+            render_template("errors/error.html", code=503, message=message()), 503
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        if not is_database_outage(error):
+            raise error  # a bug: the 500 page, logged with its traceback
+        app.logger.warning("database unavailable: %s", error)
+        return unavailable(lambda: _("The database cannot be reached at the moment. "
+                                     "Please try again in a minute."))
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error):
+        app.logger.error("upload storage unavailable: %s", error)
+        return unavailable(lambda: _(
+            "The file could not be stored: the server's storage is full or unavailable. "
+            "Nothing was saved. Please try again later or tell the administrator."
+        ))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -188,6 +268,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from thinktank.auth.cli import users_cli
+    from thinktank.backup.cli import backup_cli
     from thinktank.demo.cli import demo_cli
     from thinktank.draws.cli import draws_cli
     from thinktank.experts.cli import experts_cli
@@ -205,3 +286,4 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(honoraria_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(backup_cli)

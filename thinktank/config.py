@@ -84,6 +84,10 @@ def from_environment(instance_path: Path) -> dict:
             "SECRETARIAT_EMAIL", "secretariat@thinktank.example.cn"
         ),
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS"),
+        # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For and
+        # -Proto give the client's address (throttling, audit) and the scheme; with 0
+        # these headers are ignored, so a client cannot choose its own address.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         # Working days skip weekends and these dates (ISO, comma-separated).
         "HOLIDAYS": [d for d in os.environ.get("HOLIDAYS", "").split(",") if d.strip()],
         "RATING_FLAG_THRESHOLD": int(os.environ.get("RATING_FLAG_THRESHOLD", 60)),

@@ -17,3 +17,9 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class StorageUnavailable(Exception):
+    """The upload storage refused a file (full, read-only, missing or not a
+    directory); nothing of it was kept. Not the user's doing: the app answers
+    503 (see ``register_errorhandlers``) and logs the cause for the admin."""

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from thinktank.spreadsheets import Problem, Reason
+from thinktank.storage import write_new_file
 
 REASON_TEXTS = {
     Reason.NOT_XLSX: _l("Only .xlsx files (Excel workbooks) can be imported."),
@@ -87,16 +88,13 @@ def _imports_dir() -> Path:
 def stash_upload(data: bytes) -> str:
     """Keep an uploaded workbook between preview and confirmation; returns its token."""
     directory = _imports_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    write_new_file(directory, f"{token}.xlsx", data)
     cutoff = time.time() - STALE_UPLOAD_SECONDS
     for old in directory.iterdir():
         with contextlib.suppress(FileNotFoundError):  # another request may be clearing too
             if old.stat().st_mtime < cutoff:
                 old.unlink()
-    token = secrets.token_hex(16)
-    descriptor = os.open(directory / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
     return token
 
 
@@ -125,7 +123,13 @@ def discard_upload(token: str) -> None:
         (_imports_dir() / f"{token}.xlsx").unlink(missing_ok=True)
 
 
-def client_filename(name: str | None) -> str:
-    """The base name of an uploaded file as the browser sent it, bounded in
-    length: it is only shown back and kept in the session cookie."""
-    return re.split(r"[\\/]", name or "")[-1][-100:]
+# Control and format characters (NUL, line breaks, the bidi overrides that
+# disguise an extension) never belong in a file name; PostgreSQL refuses NUL.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def client_filename(name: str | None, limit: int = 100) -> str:
+    """The base name of an uploaded file as the browser sent it, without
+    control characters and bounded in length: it is only shown back, kept
+    in the session cookie and given back as the download name."""
+    return re.split(r"[\\/]", UNPRINTABLE.sub("", name or ""))[-1][-limit:]

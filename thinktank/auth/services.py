@@ -143,6 +143,13 @@ def reset_password(user: User) -> str:
     return password
 
 
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: a new session token makes every session
+    cookie issued so far worthless, a copy kept by someone else included
+    (sessions are signed cookies: the server keeps no list of them)."""
+    user.session_token = secrets.token_hex(16)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise DomainError(_("The current password is wrong."))

@@ -52,7 +52,9 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @signed_in
 def logout():
-    record("logout", current_user._get_current_object())
+    user = current_user._get_current_object()
+    services.end_sessions(user)  # a copy of this session's cookie must not outlive it
+    record("logout", user)
     db.session.commit()
     logout_user()
     session.clear()

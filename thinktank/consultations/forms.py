@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,6 +19,7 @@ from thinktank.consultations.models import (
     SessionTopic,
 )
 from thinktank.consultations.services import Recurrence, SessionData
+from thinktank.forms import IntegerField
 from thinktank.timeutil import from_display, to_display
 
 KIND_LABELS = {

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
@@ -19,7 +19,7 @@ from thinktank.consultations.models import Attendance, ConsultationSession, Sess
 from thinktank.consultations.views import blueprint
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
-from thinktank.forms import ConfirmForm
+from thinktank.forms import ConfirmForm, IntegerField
 from thinktank.permissions import Role, roles
 
 MAX_TEXT = 50_000

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from thinktank.consultations import invitations as service
@@ -20,7 +20,7 @@ from thinktank.errors import DomainError
 from thinktank.experts.constants import CATEGORIES, CITIES
 from thinktank.experts.models import ExpertiseField
 from thinktank.extensions import db
-from thinktank.forms import ConfirmForm, MultiCheckboxField
+from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
 from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
 

@@ -2,7 +2,6 @@
 regular sessions, who may read what, and the sessions' materials."""
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
@@ -27,7 +26,9 @@ from thinktank.consultations.models import (
 from thinktank.consultations.rules import material_type, occurrence_starts
 from thinktank.errors import DomainError
 from thinktank.extensions import db
+from thinktank.imports import client_filename
 from thinktank.permissions import Role
+from thinktank.storage import write_new_file
 from thinktank.timeutil import from_display, to_display, utcnow
 
 MAX_OCCURRENCES = 24
@@ -341,12 +342,8 @@ def add_material(session: ConsultationSession, filename: str, data: bytes, user=
     if not name.lower().endswith(kind.extensions):
         raise DomainError(_("The file name does not match its content; expected a name "
                             "ending in %(ext)s.", ext=" / ".join(kind.extensions)))
-    directory = _materials_dir()
-    directory.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    descriptor = os.open(directory / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    write_new_file(_materials_dir(), stored_name, data)
     material = SessionMaterial(
         session=session,
         original_name=name,
@@ -368,6 +365,6 @@ def discard_material_file(material: SessionMaterial) -> None:
 
 
 def _base_name(filename: str) -> str:
-    """The file's own name without any folder a browser sent, bounded in length."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return name[-200:] or "file"
+    """The file's own name without any folder a browser sent or control
+    characters, bounded in length."""
+    return client_filename(filename, limit=200).strip() or "file"

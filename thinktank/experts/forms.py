@@ -4,7 +4,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from thinktank.experts.constants import CATEGORIES, CITIES, GENDERS
 from thinktank.experts.models import ExpertStatus
 from thinktank.experts.rules import ExpertData, RuleError, normalise_email, normalise_mobile
-from thinktank.forms import MultiCheckboxField
+from thinktank.forms import IntegerField, MultiCheckboxField
 from thinktank.text import fold
 from thinktank.timeutil import today_in_display_zone
 
@@ -59,15 +58,24 @@ class ExpertFilterForm(FlaskForm):
                         default="asc", validators=[Optional()])
 
 
+# Fields whose text is stored folded (``thinktank.text.fold``) fold it before
+# validation: NFKC can make a text longer ("㍿" is four characters), and the
+# length checked must be the length stored.
+FOLDED = [fold]
+
+
 class ExpertForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)], filters=FOLDED)
     gender = SelectField(_l("Gender"), choices=[("", "—")] + [(g, g) for g in GENDERS],
                          validators=[Optional()])
     birth_year = IntegerField(_l("Birth year"), validators=[Optional()])
-    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)],
+                               filters=FOLDED)
     category = SelectField(_l("Organisation category"), choices=[(c, c) for c in CATEGORIES])
-    title = StringField(_l("Professional title"), validators=[Optional(), Length(max=50)])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=50)])
+    title = StringField(_l("Professional title"), validators=[Optional(), Length(max=50)],
+                        filters=FOLDED)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=50)],
+                           filters=FOLDED)
     field_names = MultiCheckboxField(_l("Expertise fields"))
     city = SelectField(_l("City"), choices=[(c, c) for c in CITIES])
     mobile = StringField(_l("Mobile"), validators=[DataRequired(), Length(max=30)])
@@ -135,13 +143,16 @@ class StatusForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)])
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)],
+                               filters=FOLDED)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)],
+                         filters=FOLDED)
     ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()])
 
 
 class FieldForm(FlaskForm):
-    name = StringField(_l("Field name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Field name"), validators=[DataRequired(), Length(max=50)],
+                       filters=FOLDED)
 
 
 class FieldEditForm(FieldForm):

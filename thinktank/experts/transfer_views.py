@@ -104,12 +104,14 @@ def export():
     _form, filters = filters_from_request()
     data, _count = transfer.export_pool(filters)
     db.session.commit()
-    return send_file(
+    response = send_file(
         io.BytesIO(data),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name=f"专家库-{today_in_display_zone():%Y%m%d}.xlsx",
     )
+    response.headers["Cache-Control"] = "private, no-store"  # mobiles and emails
+    return response
 
 
 def _forget_pending_import() -> None:

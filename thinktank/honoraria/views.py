@@ -33,8 +33,10 @@ def _download(target, preview_url: str, name: str):
         flash(error.message, "danger")
         return redirect(preview_url)
     db.session.commit()
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"劳务费发放表-{name}.xlsx")
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                         download_name=f"劳务费发放表-{name}.xlsx")
+    response.headers["Cache-Control"] = "private, no-store"  # names and amounts paid
+    return response
 
 
 @blueprint.route("/sessions/<int:session_id>")

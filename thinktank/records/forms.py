@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
+
+from thinktank.forms import IntegerField
 
 
 class RatingForm(FlaskForm):

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from thinktank.forms import IntegerField
 from thinktank.reports.registry import KINDS
 
 

@@ -11,15 +11,22 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from thinktank.experts.constants import CITIES, INDUSTRY_DIRECTIONS
 from thinktank.experts.rules import RuleError
+from thinktank.forms import IntegerField
 from thinktank.imports import REASON_TEXTS
 from thinktank.reviews.importer import (
     SUMMARY_LIMIT,
@@ -35,6 +42,8 @@ from thinktank.text import fold
 from thinktank.timeutil import from_display, to_display
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+# Points from the panel median; the column keeps 4 digits before the decimal point.
+OUTLIER_LIMIT = Decimal("1000")
 CATEGORY_SUGGESTIONS = ("标志性产业化项目遴选", "中试项目遴选")
 AGGREGATION_LABELS = {
     AggregationRule.TRIMMED_MEAN: _l("Trimmed mean (drop one highest and one lowest total)"),
@@ -64,12 +73,20 @@ def criteria_text(criteria: list[CriterionData]) -> str:
     return "\n".join(f"{c.name}: {c.max_points.normalize():f}" for c in criteria)
 
 
+# Fields whose text is stored folded (``thinktank.text.fold``) fold it before
+# validation: NFKC can make a text longer ("㍿" is four characters), and the
+# length checked must be the length stored.
+FOLDED = [fold]
+
+
 class RoundForm(FlaskForm):
     """A round's facts and criteria. Once scoring has started the criteria and
     the full mark are shown but not sent (``locked``)."""
 
-    name = StringField(_l("Round name"), validators=[DataRequired(), Length(max=200)])
-    category = StringField(_l("Selection category"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Round name"), validators=[DataRequired(), Length(max=200)],
+                       filters=FOLDED)
+    category = StringField(_l("Selection category"), validators=[DataRequired(), Length(max=100)],
+                           filters=FOLDED)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     # No InputRequired: a locked full mark is shown disabled and not sent.
     full_mark = DecimalField(_l("Full mark"), places=1, default=Decimal("100"))
@@ -85,7 +102,7 @@ class RoundForm(FlaskForm):
                               description=_l("An odd number, at least 5."))
     outlier_threshold = DecimalField(
         _l("Outlier threshold (points from the panel median)"), places=1,
-        default=Decimal("20"), validators=[InputRequired()])
+        default=Decimal("20"), validators=[InputRequired(), NumberRange(max=OUTLIER_LIMIT)])
     scoring_deadline = DateTimeLocalField(_l("Scoring deadline"), format=LOCAL_FORMAT,
                                           validators=[Optional()])
 
@@ -132,12 +149,15 @@ class GroupForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     number = StringField(_l("Application number"),
-                         validators=[DataRequired(), Length(max=TEXT_LIMITS["number"])])
+                         validators=[DataRequired(), Length(max=TEXT_LIMITS["number"])],
+                         filters=FOLDED)
     title = StringField(_l("Project title"),
-                        validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])])
+                        validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])],
+                        filters=FOLDED)
     organisation = StringField(_l("Applicant organisation"),
                                validators=[DataRequired(),
-                                           Length(max=TEXT_LIMITS["organisation"])])
+                                           Length(max=TEXT_LIMITS["organisation"])],
+                               filters=FOLDED)
     direction = SelectField(_l("Direction"), choices=[(d, d) for d in INDUSTRY_DIRECTIONS])
     city = SelectField(_l("City"), choices=[(c, c) for c in CITIES])
     investment = StringField(_l("Total investment (10,000 yuan)"),
@@ -145,7 +165,8 @@ class ApplicationForm(FlaskForm):
     group_name = SelectField(_l("Group"))
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_LIMIT)])
     contact = StringField(_l("Contact person"),
-                          validators=[Optional(), Length(max=TEXT_LIMITS["contact"])])
+                          validators=[Optional(), Length(max=TEXT_LIMITS["contact"])],
+                          filters=FOLDED)
     phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
 
     def set_groups(self, names: list[str]) -> None:
@@ -188,7 +209,10 @@ class AttachmentForm(FlaskForm):
 
 
 class AvoidanceForm(FlaskForm):
-    expert_name = StringField(_l("Expert name"), validators=[Optional(), Length(max=50)])
-    expert_code = StringField(_l("Expert code"), validators=[Optional(), Length(max=20)])
+    expert_name = StringField(_l("Expert name"), validators=[Optional(), Length(max=50)],
+                              filters=FOLDED)
+    # Stored in capitals: "ß" becomes "SS", so the length is checked on that.
+    expert_code = StringField(_l("Expert code"), validators=[Optional(), Length(max=20)],
+                              filters=[*FOLDED, str.upper])
     reason = StringField(_l("Reason given by the applicant"),
-                         validators=[DataRequired(), Length(max=200)])
+                         validators=[DataRequired(), Length(max=200)], filters=FOLDED)

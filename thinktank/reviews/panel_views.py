@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -18,6 +18,7 @@ from thinktank.consultations.invitations import find_experts
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
 from thinktank.extensions import db
+from thinktank.forms import IntegerField
 from thinktank.permissions import Role, roles
 from thinktank.reviews import panels, scoring
 from thinktank.reviews.models import (

@@ -175,6 +175,12 @@ def results_workbook(results: RoundResults) -> bytes:
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "0.00"
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                # openpyxl turns text starting with "=" into a formula; a title
+                # typed or imported by anyone must never run in Excel.
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

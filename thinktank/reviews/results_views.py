@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
+from thinktank.forms import IntegerField
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import group_opinion, progress, results
@@ -108,8 +109,10 @@ def results_export(round_id: int):
     name = _("results") + f"-{round_id}"
     if round_results.group is not None:
         name += f"-{round_results.group.name}"
-    return send_file(io.BytesIO(results.results_workbook(round_results)), mimetype=XLSX,
-                     as_attachment=True, download_name=f"{name}.xlsx")
+    response = send_file(io.BytesIO(results.results_workbook(round_results)), mimetype=XLSX,
+                         as_attachment=True, download_name=f"{name}.xlsx")
+    response.headers["Cache-Control"] = "private, no-store"  # results outside the app's checks
+    return response
 
 
 # --- group opinions -------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from thinktank.errors import DomainError, Forbidden
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
+from thinktank.forms import IntegerField
 from thinktank.pagecache import cache_no_later_than, cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import panels, scoring

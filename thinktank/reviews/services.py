@@ -3,11 +3,10 @@ applications (by hand and from Excel), attachments, avoidance requests, and
 who may read what."""
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import current_app
@@ -40,6 +39,7 @@ from thinktank.reviews.models import (
 )
 from thinktank.reviews.panels import is_assigned
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
+from thinktank.storage import write_new_file
 from thinktank.text import fold, organisation_key
 
 MIN_PANEL_SIZE = 5
@@ -125,7 +125,10 @@ def check_round_data(data: RoundData) -> None:
 
 
 def _one_decimal(value: Decimal) -> bool:
-    return value.is_finite() and value == value.quantize(Decimal("0.1"))
+    try:
+        return value.is_finite() and value == value.quantize(Decimal("0.1"))
+    except InvalidOperation:  # more digits than a Decimal keeps: far from one decimal
+        return False
 
 
 def _plain(value: Decimal) -> str:
@@ -480,12 +483,8 @@ def add_attachment(application: Application, filename: str, data: bytes, *,
     name = fold(filename) or "attachment.pdf"
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
-    directory = _attachments_dir()
-    directory.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.pdf"
-    descriptor = os.open(directory / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    write_new_file(_attachments_dir(), stored_name, data)
     attachment = ApplicationAttachment(
         application=application,
         stored_name=stored_name,
