@@ -89,14 +89,17 @@ def fresh_database(name: str, keep: bool = False):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int, extra: tuple[str, ...] = ()):
-    """gunicorn as README's deployment section runs it; its base URL."""
+def gunicorn(env: dict, workers: int, extra: tuple[str, ...] = (), app_dir: Path = ROOT):
+    """gunicorn as README's deployment section runs it, serving the checkout in
+    ``app_dir``; its base URL. Its log is kept only when something went wrong."""
     port = free_port()
-    log = open(ROOT / "instance" / f"bench-gunicorn-{port}.log", "w")  # noqa: SIM115
+    log_path = ROOT / "instance" / f"bench-gunicorn-{port}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", *extra, "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -114,3 +117,4 @@ def gunicorn(env: dict, workers: int, extra: tuple[str, ...] = ()):
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
+    log_path.unlink()  # reached only when the run went well

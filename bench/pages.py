@@ -37,6 +37,9 @@ HEADING = "## Pages under load (gunicorn, PostgreSQL, wrk)"
 PLOT = ROOT / "docs" / "benchmarks-pages.png"
 PASSWORD = "Bench-2026-thinktank"
 DOMAIN = "scale.thinktank.cn"
+# Like a browser, one User-Agent throughout: Flask-Login's session protection
+# compares it with the one at sign-in.
+USER_AGENT = "thinktank-bench"
 RATIO_TARGET = 0.25  # of the bare endpoint's throughput
 GROWTH_TARGET = 0.80  # full-scale throughput / tenth-scale throughput
 
@@ -61,6 +64,7 @@ def sign_in(base: str, email: str) -> str:
     """Sign in through the login form like a browser; the Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/auth/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
@@ -120,12 +124,13 @@ def to_ms(text: str) -> float:
 
 def load(base: str, page: Page, cookie: str, args) -> Result:
     url = base + page.path
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": USER_AGENT} | ({"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request) as response:  # also warms the workers' caches
         if response.status != 200 or "/auth/login" in response.geturl():
             sys.exit(f"{page.name}: {response.status} {response.geturl()}")
     command = ["wrk", "-t", "1", "-c", str(args.connections), "-d", f"{args.duration}s",
-               "--latency", "--timeout", "30s", url]
+               "--latency", "--timeout", "30s", "-H", f"User-Agent: {USER_AGENT}", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -156,20 +161,25 @@ def run_scale(tenth: bool, args) -> tuple[list[Result], dict, float]:
         built = time.perf_counter() - started
         print(f"[{label}] {out.splitlines()[0]} (with the command: {built:.1f} s)")
         ids = bench_objects(database_url)
-        with gunicorn(env, args.workers) as base:
-            cookies = {"": "", "secretariat": sign_in(base, f"secretariat@{DOMAIN}"),
-                       "official": sign_in(base, f"official@{DOMAIN}"),
-                       "expert": sign_in(base, ids["expert_email"])}
-            results = []
-            for page in pages(ids):
-                result = load(base, page, cookies[page.role], args)
-                print(f"[{label}] {page.name:<40} {result.rps:8.1f} req/s  "
-                      f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms")
-                results.append(result)
-        return results, {"summary": out.splitlines()[0], "seconds": built}, built
+        modes = {"cached": {}, **({"rendered": {"PAGE_CACHE_SECONDS": "0"}}
+                                  if args.uncached else {})}
+        measured = {}
+        for mode, settings in modes.items():
+            with gunicorn(env | settings, args.workers, app_dir=args.app_dir) as base:
+                cookies = {"": "", "secretariat": sign_in(base, f"secretariat@{DOMAIN}"),
+                           "official": sign_in(base, f"official@{DOMAIN}"),
+                           "expert": sign_in(base, ids["expert_email"])}
+                results = []
+                for page in pages(ids):
+                    result = load(base, page, cookies[page.role], args)
+                    print(f"[{label}, {mode}] {page.name:<40} {result.rps:8.1f} req/s  "
+                          f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms")
+                    results.append(result)
+            measured[mode] = results
+        return measured, {"summary": out.splitlines()[0], "seconds": built}, built
 
 
-def plot(full: list[Result], tenth: list[Result]) -> None:
+def plot(full: list[Result], tenth: list[Result], rendered: list[Result] | None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,10 +188,14 @@ def plot(full: list[Result], tenth: list[Result]) -> None:
     names = [r.page.name.split(",")[0].split(":")[0] for r in full]
     positions = range(len(names))
     figure, axis = plt.subplots(figsize=(9, 4.5), dpi=100)
-    axis.bar([p - 0.2 for p in positions], [r.rps for r in tenth], width=0.4,
-             label="one tenth of the data")
-    axis.bar([p + 0.2 for p in positions], [r.rps for r in full], width=0.4,
-             label="full data (10,000 experts)")
+    width = 0.27 if rendered else 0.4
+    axis.bar([p - width / 2 * (2 if rendered else 1) for p in positions],
+             [r.rps for r in tenth], width=width, label="one tenth of the data")
+    axis.bar([p + (0 if rendered else width / 2) for p in positions], [r.rps for r in full],
+             width=width, label="full data (10,000 experts)")
+    if rendered:
+        axis.bar([p + width for p in positions], [r.rps for r in rendered], width=width,
+                 label="full data, rendered each time (cache off)")
     axis.axhline(full[0].rps * RATIO_TARGET, color="grey", linestyle="--", linewidth=1,
                  label=f"{RATIO_TARGET:.0%} of the bare endpoint (full run)")
     axis.set_xticks(list(positions), names, rotation=20, ha="right", fontsize=8)
@@ -202,13 +216,19 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--uncached", action="store_true",
+                        help="also measure every page rendered each time (PAGE_CACHE_SECONDS=0)")
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="serve another checkout (e.g. an older commit) on the same data;"
+                             " prints only")
     parser.add_argument("--no-write", action="store_true", help="leave docs/ alone")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
 
-    full, full_build, _ = run_scale(False, args)
-    tenth, tenth_build, _ = run_scale(True, args)
+    full_modes, full_build, _ = run_scale(False, args)
+    tenth_modes, tenth_build, _ = run_scale(True, args)
+    full, tenth = full_modes["cached"], tenth_modes["cached"]
     bare_full, bare_tenth = full[0].rps, tenth[0].rps
     rows, misses = [], []
     for big, small in zip(full, tenth, strict=True):
@@ -224,11 +244,29 @@ def main() -> int:
             f"{'—' if bare else f'{ratio:.0%}'} | {small.rps:,.0f} | "
             f"{'—' if bare else f'{small.rps / bare_tenth:.0%}'} | {growth:.2f} |")
     print("\n".join(rows))
+    rendered_table = ""
+    if args.uncached:
+        rendered_rows = [
+            f"| {big.page.name} | {big.rps:,.0f} | {big.p50_ms:.1f} | {big.p99_ms:.1f} | "
+            f"{big.rps / full_modes['rendered'][0].rps:.0%} | {small.rps:,.0f} | "
+            f"{big.rps / small.rps:.2f} |"
+            for big, small in zip(full_modes["rendered"][1:], tenth_modes["rendered"][1:],
+                                  strict=True)]
+        print("\n".join(rendered_rows))
+        rendered_table = f"""
+Every page rendered on each request (`PAGE_CACHE_SECONDS=0`, same run; not the
+target, shown for what rendering costs; the bare endpoint of this server
+{full_modes['rendered'][0].rps:,.0f} req/s):
+
+| page | full: req/s | p50 ms | p99 ms | of bare | tenth: req/s | growth (full/tenth) |
+|---|---|---|---|---|---|---|
+{chr(10).join(rendered_rows)}
+"""
     verdict = ("Every page meets both targets." if not misses
                else "Missed: " + "; ".join(misses) + ".")
     print(verdict)
     if not args.no_write:
-        plot(full, tenth)
+        plot(full, tenth, full_modes.get("rendered"))
         write_section(HEADING, f"""{HEADING}
 
 `bench/pages.py`: each data set is built by `flask demo scale` on a fresh PostgreSQL
@@ -247,6 +285,11 @@ keeps {GROWTH_TARGET:.0%} of its one-tenth-scale throughput (growth factor).
 
 {verdict}
 
+With the defaults, a page seen again while nothing was written comes from the page
+cache (`thinktank/pagecache.py`: per user, keyed by the database snapshot, 30 s);
+wrk repeats one page, so after each worker's first request these are cache hits
+that still read the data version from PostgreSQL.
+{rendered_table}
 ![requests per second per page at both sizes](benchmarks-pages.png)
 
 Measured {stamp()} on {machine()}. Run again with `.venv/bin/python bench/pages.py`.

@@ -141,8 +141,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session_id)
-    from thinktank import pagecache
+    from thinktank import liveness, pagecache
 
+    with app.app_context():
+        liveness.watch(db.engine)
     pagecache.init_app(app)
 
 

@@ -45,7 +45,9 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping round trip per request: thinktank.liveness checks pooled
+        # PostgreSQL connections as they are taken (a closed one is replaced).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "PRODUCTION": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -66,6 +68,9 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
         "EXPERTS_PER_PAGE": 25,
+        # thinktank.pagecache: how long a page may be served again while nothing
+        # was written (0 turns the cache off).
+        "PAGE_CACHE_SECONDS": int(os.environ.get("PAGE_CACHE_SECONDS", 30)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 8025)),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "thinktank@thinktank.example.cn"),

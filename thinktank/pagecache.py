@@ -17,8 +17,9 @@ rendered page in the worker's memory under a key made of:
     make pages render again.
   - on SQLite, a row (``cache_version``) that every writing transaction
     updates just before it commits, in the same transaction.
-- the user: id and session token (a password change ends the entries), roles,
-  language, and the session's CSRF secret (the page's forms carry tokens of
+- the session's user id and session token (signing out or a password change
+  ends the entries; the user's roles and account are data under the version),
+  its language choice, and its CSRF secret (the page's forms carry tokens of
   this session only);
 - the path and query string.
 
@@ -37,7 +38,6 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import Response, current_app, g, has_request_context, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import BigInteger, event, select, text
 from sqlalchemy.dialects import sqlite
@@ -110,10 +110,16 @@ store = _Store()
 
 
 def current_version() -> int | str | None:
-    """The data version; None where there is none yet (nothing written)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.scalar(text("SELECT pg_current_snapshot()::text"))
-    return db.session.scalar(select(CacheVersion.version).where(CacheVersion.id == 1))
+    """The data version; None where there is none yet (nothing written).
+
+    Read on a connection of its own, before the request reads anything else;
+    on PostgreSQL in autocommit, so that it costs one round trip."""
+    engine = db.engine
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            return connection.scalar(text("SELECT pg_current_snapshot()::text"))
+        return connection.scalar(select(CacheVersion.version).where(CacheVersion.id == 1))
 
 
 # --- the version moves with every write ------------------------------------------------------
@@ -160,6 +166,7 @@ def _forget(session) -> None:
 
 def init_app(app) -> None:
     app.config.setdefault("PAGE_CACHE_SECONDS", 30)
+    app.before_request(serve_from_cache)  # before the access rules: see serve_from_cache
     if getattr(init_app, "listening", False):
         return
     event.listen(db.session, "do_orm_execute", _on_execute)
@@ -171,13 +178,6 @@ def init_app(app) -> None:
 
 
 # --- the decorator ---------------------------------------------------------------------------
-
-
-def _key(version: int) -> tuple:
-    return (
-        version, request.full_path, current_user.get_id(), tuple(sorted(current_user.role_set)),
-        str(get_locale()), session.get("csrf_token"),
-    )
 
 
 def _cacheable(response: Response) -> bool:
@@ -206,31 +206,52 @@ def _lifetime(seconds: float) -> float:
     return min(seconds, (until - utcnow()).total_seconds())
 
 
+def serve_from_cache() -> Response | None:
+    """Before any other work of the request (registered first): a signed-in
+    user's GET of a ``@cached_page`` view is answered from the cache when the
+    data version, the path and the session are those it was rendered for.
+
+    Neither the user nor the view's rules are read again on a hit: the user's
+    roles, account and session token are data, and any change to them changes
+    the version. On a miss the key is left in ``g`` for the view to store under."""
+    g.page_cache_key = None
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if not seconds or request.method != "GET":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    user_id = session.get("_user_id")  # Flask-Login's "<user id>:<session token>"
+    if not getattr(view, "page_cached", False) or not user_id or "_flashes" in session:
+        return None
+    version = current_version()
+    if version is None:
+        return None
+    g.page_cache_key = (version, request.full_path, user_id, session.get("locale"),
+                        session.get("csrf_token"))
+    entry = store.get(g.page_cache_key)
+    if entry is None:
+        return None
+    response = Response(entry.body, status=200, headers=list(entry.headers))
+    response.headers["X-Page-Cache"] = "hit"  # for whoever wonders why a page came so fast
+    return response
+
+
 def cached_page(view):
-    """Serve a signed-in user's GET of ``view`` from the cache while no write
-    has happened; see the module's notes for what the key holds."""
+    """Keep what ``view`` renders for a signed-in user's GET, to be served
+    again by ``serve_from_cache`` while nothing has been written."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        if (not seconds or request.method != "GET" or not current_user.is_authenticated
-                or "_flashes" in session):
-            return view(*args, **kwargs)
-        version = current_version()
-        if version is None:
-            return view(*args, **kwargs)
-        key = _key(version)
-        entry = store.get(key)
-        if entry is not None:
-            return Response(entry.body, status=200, headers=list(entry.headers))
         response = current_app.make_response(view(*args, **kwargs))
-        if _cacheable(response):
-            body = response.get_data()
-            lifetime = _lifetime(seconds)
-            if len(body) <= MAX_BODY_BYTES and lifetime > 0:
-                headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS
-                                if name in response.headers)
-                store.put(key, _Entry(body, headers, time.monotonic() + lifetime))
+        key = g.get("page_cache_key")
+        if key is None or key[2] != current_user.get_id() or not _cacheable(response):
+            return response
+        body = response.get_data()
+        lifetime = _lifetime(current_app.config["PAGE_CACHE_SECONDS"])
+        if len(body) <= MAX_BODY_BYTES and lifetime > 0:
+            headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS
+                            if name in response.headers)
+            store.put(key, _Entry(body, headers, time.monotonic() + lifetime))
         return response
 
+    wrapper.page_cached = True
     return wrapper

@@ -1,6 +1,6 @@
 """PostgreSQL restarted under traffic: requests fail cleanly (503 with a
 Chinese message, never a 500 or a stack trace) while it is down, the running
-app recovers on its own once it is back (``pool_pre_ping``), and no write
+app recovers on its own once it is back (``thinktank.liveness``), and no write
 that was answered with success is lost.
 
 The test brings its own PostgreSQL cluster on a free port, so it runs on
@@ -221,7 +221,6 @@ def wait_for_traffic(traffic: Traffic, since: float, seconds: float) -> None:
 
 def test_database_restart_under_traffic_fails_cleanly_and_recovers(cluster, served_app):
     app, port = served_app
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     browser = Browser(port)
     browser.sign_in()
     before = [write(browser) for _ in range(5)]
@@ -266,7 +265,7 @@ def test_database_restart_under_traffic_fails_cleanly_and_recovers(cluster, serv
                                       - min(o.started for o in failures)))
 
     # 3. Restarted while no request came: the pooled connections are all dead,
-    #    and the very first request after must not see that (pool_pre_ping).
+    #    and the very first request after must not see that (thinktank.liveness).
     cluster.restart()
     first = read(browser)
     assert first.status == 200, first.body[:300]
