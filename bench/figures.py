@@ -99,8 +99,8 @@ def documents(database_url: str, folder: str) -> dict:
         db.session.commit()
         review_round, _applications, _experts = reviewed_round(make_expert, applications=30)
         results = render_times("round_results", review_round.id, "评审结果汇总表")
-        experts = [make_expert(name=f"专家{n}", title="研究员") for n in range(5)]
-        session = held_session(present=experts, agenda="一、产业现状通报\n二、规划思路讨论")
+        experts = [make_expert(name=f"专家{n}", title="研究员") for n in range(2)]
+        session = held_session(present=experts, agenda="产业现状通报与规划思路讨论")
         for expert in experts:
             proceedings.submit_opinion(session, expert.id, f"{expert.name}的意见：建议加快"
                                        "生物制造中试平台建设，完善产业链配套政策。")
@@ -141,12 +141,14 @@ def draw(database_url: str, folder: str) -> dict:
             db.session.rollback()
             if run:
                 times.append(elapsed)
-        started = time.perf_counter()
-        eligible_pool(request)
-        screening = time.perf_counter() - started
-        db.session.rollback()
+        screening = []
+        for _run in range(RUNS):
+            started = time.perf_counter()
+            eligible_pool(request)
+            screening.append(time.perf_counter() - started)
+            db.session.rollback()
         db.engine.dispose()
-    return {"ms": median_ms(times), "pool": pool, "screening_ms": screening * 1000}
+    return {"ms": median_ms(times), "pool": pool, "screening_ms": median_ms(screening)}
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -275,8 +277,8 @@ def main() -> int:
          f"{opinion[0] + opinion[1]:.0f} ms (HTML {opinion[0]:.0f} ms, PDF {opinion[1]:.0f} ms),"
          f" median of {RUNS}", "—"),
         (f"draw of 15 + 5 backups over {drawn['pool']:,} eligible experts (screening, order, "
-         "walk, store)", f"{drawn['ms']:.0f} ms, median of {RUNS} (screening alone "
-         f"{drawn['screening_ms']:.0f} ms)", f"< {DRAW_TARGET_MS} ms"),
+         "walk, store)", f"{drawn['ms']:.0f} ms, median of {RUNS} (screening the pool "
+         f"alone {drawn['screening_ms']:.0f} ms)", f"< {DRAW_TARGET_MS} ms"),
         (f"`flask experts import`, 5,000 rows ({imported['bytes'] / 1024:.0f} KB .xlsx)",
          f"{imported['seconds']:.1f} s wall, {imported['mb']:.0f} MB max RSS (/usr/bin/time -v);"
          f" \"{imported['output']}\"", f"< {IMPORT_TARGET_S} s, < {IMPORT_TARGET_MB} MB"),

@@ -292,7 +292,7 @@ that still read the data version from PostgreSQL.
 {rendered_table}
 ![requests per second per page at both sizes](benchmarks-pages.png)
 
-Measured {stamp()} on {machine()}. Run again with `.venv/bin/python bench/pages.py`.
+Measured {stamp()} on {machine()}. Run again with `.venv/bin/python bench/pages.py{" --uncached" if args.uncached else ""}`.
 """)
     return 1 if misses else 0
 
