@@ -265,6 +265,7 @@ target, shown for what rendering costs; the bare endpoint of this server
     verdict = ("Every page meets both targets." if not misses
                else "Missed: " + "; ".join(misses) + ".")
     print(verdict)
+    command = "bench/pages.py" + (" --uncached" if args.uncached else "")
     if not args.no_write:
         plot(full, tenth, full_modes.get("rendered"))
         write_section(HEADING, f"""{HEADING}
@@ -292,7 +293,7 @@ that still read the data version from PostgreSQL.
 {rendered_table}
 ![requests per second per page at both sizes](benchmarks-pages.png)
 
-Measured {stamp()} on {machine()}. Run again with `.venv/bin/python bench/pages.py{" --uncached" if args.uncached else ""}`.
+Measured {stamp()} on {machine()}. Run again with `.venv/bin/python {command}`.
 """)
     return 1 if misses else 0
 
