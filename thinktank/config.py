@@ -85,6 +85,9 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_BACKOFF_MINUTES": [
             int(m) for m in os.environ.get("OUTBOX_BACKOFF_MINUTES", "1,5,15,60").split(",")
         ],
+        # Where users reach the site: links in mails queued outside a request
+        # (scheduler jobs, commands) start with it.
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "SECRETARIAT_EMAIL": os.environ.get(
             "SECRETARIAT_EMAIL", "secretariat@thinktank.example.cn"
         ),

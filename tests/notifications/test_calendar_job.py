@@ -27,3 +27,17 @@ def test_the_hourly_job_reminds_of_ending_terms_once(app, make_expert):
     mails = term_mails()
     assert [m.recipient_email for m in mails] == [ending.email]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_the_job_builds_its_links_with_the_site_address(app_config, make_expert):
+    """The scheduler runs outside any request, and production sets no
+    SERVER_NAME: the links in its mails start with SITE_URL."""
+    from thinktank import create_app
+
+    today = today_in_display_zone()
+    make_expert(term_start=today - timedelta(days=700), term_end=today + timedelta(days=10))
+    production = create_app(app_config | {"SERVER_NAME": None,
+                                          "SITE_URL": "https://zhiku.example.cn"})
+    calendar_reminders_job(production)
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert "https://zhiku.example.cn/" in mail.text_body

@@ -10,6 +10,7 @@ from thinktank.experts.services import ExpertFilters
 from thinktank.experts.terms import queue_term_reminders, today
 from thinktank.experts.transfer import describe, export_pool, import_experts, problem_line
 from thinktank.extensions import db
+from thinktank.notifications.scheduler import site_context
 
 experts_cli = AppGroup("experts", help="Import and export the expert pool.")
 
@@ -57,6 +58,7 @@ def export_command(path: Path, status: str | None) -> None:
 @experts_cli.command("term-reminders")
 def term_reminders_command() -> None:
     """Queue reminder mails to experts whose term ends within 30 days (run daily)."""
-    count = queue_term_reminders(today())
-    db.session.commit()
+    with site_context(current_app._get_current_object()):
+        count = queue_term_reminders(today())
+        db.session.commit()
     click.echo(f"term reminders: {count} experts")
