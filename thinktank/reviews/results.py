@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.reviews import aggregation
@@ -87,8 +88,12 @@ def round_results(review_round: ReviewRound, group: ReviewGroup | None = None) -
     applications = db.session.scalars(applications_query).all()
     submitted = (ScoreSheet.status == SheetStatus.SUBMITTED.value) & ScoreSheet.application_id.in_(
         applications_query.with_only_columns(Application.id))
-    sheets = db.session.scalars(
-        select(ScoreSheet).options(joinedload(ScoreSheet.expert)).where(submitted)).all()
+    # Columns, not objects: a round of 200 applications has 1,400 sheets, and
+    # loading each as an ORM object with its expert took half the page's time.
+    sheets = db.session.execute(
+        select(ScoreSheet.id, ScoreSheet.application_id, ScoreSheet.expert_id,
+               ScoreSheet.recommendation, Expert.name.label("expert_name"))
+        .join(Expert, Expert.id == ScoreSheet.expert_id).where(submitted)).all()
     # One query for all points: a selectin load would split into batches of 500 sheets.
     points: dict[int, dict[str, Decimal]] = {}
     for sheet_id, criterion_id, value in db.session.execute(
@@ -96,13 +101,13 @@ def round_results(review_round: ReviewRound, group: ReviewGroup | None = None) -
         .where(SheetScore.sheet_id.in_(select(ScoreSheet.id).where(submitted)))
     ):
         points.setdefault(sheet_id, {})[criteria[criterion_id]] = value
-    by_application: dict[int, list[ScoreSheet]] = {}
+    by_application: dict[int, list] = {}
     for sheet in sheets:
         by_application.setdefault(sheet.application_id, []).append(sheet)
     results, names = {}, {}
     for application in applications:
         own = by_application.get(application.id, [])
-        names[application.id] = {sheet.expert_id: sheet.expert.name for sheet in own}
+        names[application.id] = {sheet.expert_id: sheet.expert_name for sheet in own}
         results[application.number] = (application, aggregation.aggregate_application(
             [aggregation.ScoreSheet(
                 expert=sheet.expert_id,
