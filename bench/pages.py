@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import ROOT, fresh_database, gunicorn, machine, stamp, write_section  # noqa: E402
+from common import ROOT, flask, fresh_database, gunicorn, machine, stamp, write_section  # noqa: E402
 
 HEADING = "## Pages under load (gunicorn, PostgreSQL, wrk)"
 PLOT = ROOT / "docs" / "benchmarks-pages.png"
@@ -150,14 +150,11 @@ def run_scale(tenth: bool, args) -> tuple[list[Result], dict, float]:
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-" + name,
                "DEMO_PASSWORD": PASSWORD}
         env.pop("SCHEDULER_IN_PROCESS", None)
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                       cwd=ROOT, env=env, check=True, capture_output=True)
+        flask(env, "db", "upgrade")
         started = time.perf_counter()
         scale = ["--experts", str(args.experts), "--sessions", str(args.sessions),
                  "--applications", str(args.applications), "--rounds", str(args.rounds)]
-        out = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "scale",
-                              *scale, *(["--tenth"] if tenth else [])],
-                             cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        out = flask(env, "demo", "scale", *scale, *(["--tenth"] if tenth else []))
         built = time.perf_counter() - started
         print(f"[{label}] {out.splitlines()[0]} (with the command: {built:.1f} s)")
         ids = bench_objects(database_url)

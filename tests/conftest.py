@@ -5,9 +5,14 @@ expert factories."""
 import contextvars
 import itertools
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
@@ -186,3 +191,26 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@contextmanager
+def empty_database(folder: Path, prefix: str = "empty") -> Iterator[str]:
+    """The URL of a new, empty database of the kind the suite runs on: an SQLite
+    file not yet created in ``folder``, or a PostgreSQL database created on the
+    server of DATABASE_URL and dropped afterwards."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{folder / f'{prefix}.sqlite'}"
+        return
+    server = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+

@@ -5,9 +5,7 @@ and readers that compare every table and every file."""
 
 import hashlib
 import io
-import os
 import tarfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import stamp
 
+from tests.conftest import empty_database
 from thinktank import create_app
 from thinktank.extensions import db
 
@@ -93,31 +92,9 @@ def small_data() -> None:
 
 
 @contextmanager
-def empty_database(folder: Path) -> Iterator[str]:
-    """The URL of a new, empty database of the kind the suite runs on: an SQLite
-    file not yet created, or a PostgreSQL database created on the server of
-    DATABASE_URL and dropped afterwards."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{folder / 'restored.sqlite'}"
-        return
-    server = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def target_app(app_config: dict, folder: Path) -> Iterator[Flask]:
     """An app on an empty database whose UPLOAD_DIR does not exist yet."""
-    with empty_database(folder) as url:
+    with empty_database(folder, "restored") as url:
         restored = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url,
                                "UPLOAD_DIR": str(folder / "uploads")})
         yield restored

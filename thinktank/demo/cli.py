@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from thinktank.demo.data import DEFAULT_PASSWORD
 from thinktank.errors import DomainError
 from thinktank.extensions import db
+from thinktank.notifications.services import site_context
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -20,12 +21,11 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.option(
     "--base-url",
     envvar="DEMO_BASE_URL",
-    default="http://127.0.0.1:5000",
-    show_default=True,
+    default=None,
     help="Address of the site, for the links in the queued invitations "
-         "(environment: DEMO_BASE_URL).",
+         "(environment: DEMO_BASE_URL; default: SITE_URL).",
 )
-def load(password: str, base_url: str) -> None:
+def load(password: str, base_url: str | None) -> None:
     """Load the demo expert pool, one account per role, consultation sessions and
     review rounds, then print the logins.
 
@@ -35,7 +35,7 @@ def load(password: str, base_url: str) -> None:
 
     try:
         # The invitation mails hold absolute links (RSVP), built as in a request to the site.
-        with current_app.test_request_context(base_url=base_url):
+        with site_context(current_app._get_current_object(), base_url):
             result = load_demo(password)
         db.session.commit()
     except DomainError as error:

@@ -10,7 +10,7 @@ from thinktank.experts.services import ExpertFilters
 from thinktank.experts.terms import queue_term_reminders, today
 from thinktank.experts.transfer import describe, export_pool, import_experts, problem_line
 from thinktank.extensions import db
-from thinktank.notifications.scheduler import site_context
+from thinktank.notifications.services import site_context
 
 experts_cli = AppGroup("experts", help="Import and export the expert pool.")
 

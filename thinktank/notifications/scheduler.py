@@ -57,19 +57,13 @@ def _add_dispatch_job(scheduler: BaseScheduler, app: Flask) -> None:
 CALENDAR_JOB_ID = "calendar-reminders"
 
 
-def site_context(app: Flask):
-    """A request to ``SITE_URL`` for work done outside any request (scheduler
-    jobs, commands) that builds links for mails: ``url_for(..., _external=True)``
-    needs a host, and the users' address is the one to give."""
-    return app.test_request_context(base_url=app.config["SITE_URL"])
-
-
 def calendar_reminders_job(app: Flask) -> None:
     """Queue the reminders that follow from the date: experts whose term ends
     within 30 days, ratings still missing after five working days. Both are
     keyed per subject in the outbox, so running hourly queues each once."""
     from thinktank.experts.terms import queue_term_reminders
     from thinktank.extensions import db
+    from thinktank.notifications.services import site_context
     from thinktank.records.reminders import queue_rating_reminders
     from thinktank.timeutil import today_in_display_zone
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Executable, Insert, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -60,6 +60,14 @@ class DispatchResult:
     @property
     def total(self) -> int:
         return self.sent + self.failed + self.retried
+
+
+def site_context(app: Flask, base_url: str | None = None):
+    """A request to ``base_url`` (default ``SITE_URL``) for work done outside any
+    request (scheduler jobs, commands) that queues mails with links:
+    ``url_for(..., _external=True)`` needs a host, and the users' address is
+    the one to give."""
+    return app.test_request_context(base_url=base_url or app.config["SITE_URL"])
 
 
 def enqueue(

@@ -3,7 +3,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from thinktank.extensions import db
-from thinktank.notifications.scheduler import site_context
+from thinktank.notifications.services import site_context
 from thinktank.records.reminders import queue_rating_reminders
 from thinktank.timeutil import today_in_display_zone
 
