@@ -1,6 +1,6 @@
 """Shared fixtures: an app on SQLite (default) or on the PostgreSQL database
-named by ``DATABASE_URL``, a clean database for every test, users per role and
-expert factories."""
+named by ``DATABASE_URL``, a clean database for every test, a clock set to a
+fixed day, users per role and expert factories."""
 
 import contextvars
 import itertools
@@ -8,11 +8,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
@@ -21,6 +22,14 @@ from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
 
 PASSWORD = "correct-horse-battery"
+
+# The instant every test starts at (10:00 on Sunday 29 Nov 2026 in Shanghai),
+# whatever day the suite runs on: fixtures name fixed dates (a session on
+# 10 Dec 2026 whose replies close on 7 Dec) and the rules compare them with
+# the clock. Tests whose work happens in other processes (servers, dispatchers
+# started as commands) cannot move those processes' clocks: they are marked
+# ``real_clock`` and build their dates from the real time instead.
+FROZEN_NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -62,6 +71,29 @@ def app(app_config):
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Time starts at ``FROZEN_NOW`` and runs on from there (``tick``), for the
+    test and every thread of this process; ``clock.shift(timedelta)`` jumps."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where tests save screenshots: ``docs/screenshots/`` when the run is asked
+    to refresh the documentation (``THINKTANK_SCREENSHOTS=1``), otherwise a
+    temporary folder, so that a test run never writes into the source tree."""
+    if os.environ.get("THINKTANK_SCREENSHOTS"):
+        folder = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ headless Chromium against the live app; an expert reads their own record on a
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, expert_data
 from tests.experts.workbooks import row, workbook
 from thinktank.experts.models import Expert
@@ -15,7 +15,8 @@ from thinktank.extensions import db
 pytestmark = pytest.mark.browser
 
 
-def test_secretariat_imports_filters_and_opens_an_expert(live_server, page, make_user, tmp_path):
+def test_secretariat_imports_filters_and_opens_an_expert(live_server, page, make_user, tmp_path,
+                                                         screenshots):
     user = make_user("secretariat")
     for number in range(12):
         create_expert(expert_data(name=f"库内专家{number:02d}", city="九江"), actor="test")
@@ -46,8 +47,7 @@ def test_secretariat_imports_filters_and_opens_an_expert(live_server, page, make
     assert table.get_by_role("link", name="欧阳喆").is_visible()
     assert table.get_by_role("link", name="陈燊").is_visible()
     page.goto(f"{live_server}/experts/")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "experts.png"), full_page=False)
+    page.screenshot(path=str(screenshots / "experts.png"), full_page=False)
 
     page.goto(f"{live_server}/experts/?city=赣州")
     page.get_by_role("link", name="欧阳喆").click()

@@ -7,7 +7,7 @@ the results are kept as screenshots in docs/screenshots/."""
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.reviews.outcome_factories import scored_round
 from thinktank.extensions import db
@@ -54,7 +54,7 @@ def submit(phone) -> None:
 
 
 def test_an_expert_scores_and_the_secretariat_finalizes(live_server, page, phone, make_user,
-                                                        make_expert):
+                                                        make_expert, screenshots):
     names = iter(NAMES)
     review_round, panel, applications, members = scored_round(
         lambda: make_expert(name=next(names)), applications=2,
@@ -105,8 +105,7 @@ def test_an_expert_scores_and_the_secretariat_finalizes(live_server, page, phone
     assert phone.locator("#sheet-total").inner_text() == "70.0"
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the sheet scrolls sideways on a phone: {width}px"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=SCREENSHOTS / "scoring-sheet.png", full_page=True)
+    phone.screenshot(path=screenshots / "scoring-sheet.png", full_page=True)
     submit(phone)
     assert phone.get_by_text("已提交，评分表已锁定。").is_visible()
     db.session.expire_all()
@@ -127,7 +126,7 @@ def test_an_expert_scores_and_the_secretariat_finalizes(live_server, page, phone
     page.locator(f'a[href$="/reviews/{review_round.id}/results"]').first.click()
     page.wait_for_load_state()
     assert page.locator("#not-final").count() == 0
-    page.screenshot(path=SCREENSHOTS / "results.png", full_page=True)
+    page.screenshot(path=screenshots / "results.png", full_page=True)
     expected = round_results(db.session.get(type(review_round), review_round.id))
     shown = [(row.get_attribute("data-number"), row.locator(".rank").inner_text(),
               row.locator(".final").inner_text())

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.notifications import conftest as notifications
 from thinktank.consultations.models import ConsultationSession, Invitation, InvitationStatus
@@ -44,7 +44,7 @@ def text_body(message) -> str:
 
 
 def test_secretariat_draws_a_panel_and_an_expert_accepts_by_mail(
-        live_server, page, phone, make_user, make_expert, smtp):
+        live_server, page, phone, make_user, make_expert, smtp, screenshots):
     today = today_in_display_zone()
     term = {"term_start": today - timedelta(days=365), "term_end": today + timedelta(days=730)}
     names = ("欧阳子喆", "上官婉清", "黄燊", "刘堃", "邹明辉", "胡建军")
@@ -90,8 +90,7 @@ def test_secretariat_draws_a_panel_and_an_expert_accepts_by_mail(
     assert page.get_by_role("heading", level=1, name=re.compile("随机抽取记录")).is_visible()
     for invitation in drawn:
         assert page.locator("table").get_by_text(invitation.expert.name).is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "draw.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "draw.png"), full_page=True)
 
     # Schedules the session: the invitations are queued, then one dispatcher pass sends them.
     page.goto(f"{session_url}/participants")
@@ -132,4 +131,4 @@ def test_secretariat_draws_a_panel_and_an_expert_accepts_by_mail(
     assert "已接受" in row.inner_text()
     others = page.locator("tr", has_text="已邀请，未回复")
     assert others.count() == 2
-    page.screenshot(path=str(SCREENSHOTS / "session.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "session.png"), full_page=True)

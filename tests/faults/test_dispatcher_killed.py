@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from thinktank.extensions import db
@@ -24,6 +25,10 @@ from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.notifications.services import DispatchResult
 from thinktank.timeutil import utcnow
+
+# The dispatcher process stamps its claims with the real time, which the
+# takeover below compares with this process's clock.
+pytestmark = pytest.mark.real_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 8

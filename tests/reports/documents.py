@@ -14,8 +14,6 @@ from thinktank.timeutil import utcnow
 
 from .conftest import pdf_fonts, pdf_info, pdf_text
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def issued(kind: str, subject_id: int, title: str = "测试文件") -> IssuedDocument:
     """Issue the document and render its PDF at once."""
@@ -46,16 +44,16 @@ def squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def save_first_page(document: IssuedDocument, kind: str, tmp_path: Path) -> Path:
-    """Page 1 as PNG in docs/screenshots/report-<kind>.png."""
+def save_first_page(document: IssuedDocument, kind: str, tmp_path: Path,
+                    screenshots: Path) -> Path:
+    """Page 1 as PNG in ``screenshots`` (the fixture), as report-<kind>.png."""
     source = tmp_path / f"{kind}.pdf"
     source.write_bytes(document.pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(source),
                     str(tmp_path / kind)], check=True, timeout=60)
     image = tmp_path / f"{kind}.png"
     assert image.read_bytes().startswith(b"\x89PNG")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"report-{kind}.png"
+    target = screenshots / f"report-{kind}.png"
     shutil.copyfile(image, target)
     return target
 

@@ -14,7 +14,8 @@ from thinktank.reviews.results import round_results
 from .documents import checked_text, issued, queries_of, reviewed_round, save_first_page, squeezed
 
 
-def test_review_form_pdf_has_every_score_the_result_and_the_opinion(make_expert, tmp_path):
+def test_review_form_pdf_has_every_score_the_result_and_the_opinion(make_expert, tmp_path,
+                                                                   screenshots):
     review_round, applications, experts = reviewed_round(make_expert, conflict=True)
     application = applications[0]
     document = issued("application_opinion", application.id, "专家评审意见表")
@@ -38,7 +39,7 @@ def test_review_form_pdf_has_every_score_the_result_and_the_opinion(make_expert,
     assert f"{row.result.final_score}" in flat
     assert f"第{row.rank}名" in flat and f"共{len(applications)}项" in flat
     assert f"推荐{row.recommendations('推荐')}" in flat
-    save_first_page(document, "application_opinion", tmp_path)
+    save_first_page(document, "application_opinion", tmp_path, screenshots)
 
 
 @pytest.mark.parametrize("status", ["scoring", "closed"])

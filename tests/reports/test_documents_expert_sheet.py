@@ -19,7 +19,7 @@ def member_of(expert) -> PanelMember:
     return db.session.scalar(select(PanelMember).where(PanelMember.expert_id == expert.id))
 
 
-def test_expert_sheet_pdf_has_only_that_experts_scores(make_expert, tmp_path):
+def test_expert_sheet_pdf_has_only_that_experts_scores(make_expert, tmp_path, screenshots):
     review_round, applications, experts = reviewed_round(make_expert, experts=3, conflict=True)
     expert = experts[-1]  # 陈燊, who declared a conflict on the first application
     assert expert.name == RARE_NAMES[2]
@@ -44,7 +44,7 @@ def test_expert_sheet_pdf_has_only_that_experts_scores(make_expert, tmp_path):
     assert "最终得分" not in flat
     for row in rows.values():  # no final score of the panel
         assert str(row.result.final_score) not in flat
-    save_first_page(document, "expert_sheet", tmp_path)
+    save_first_page(document, "expert_sheet", tmp_path, screenshots)
 
 
 def test_a_round_not_finalized_is_refused(make_expert):

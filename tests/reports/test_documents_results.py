@@ -18,7 +18,7 @@ from .documents import checked_text, issued, queries_of, reviewed_round, save_fi
 
 
 def test_thirty_applications_span_pages_in_rank_order_with_the_header_repeated(
-        make_expert, tmp_path):
+        make_expert, tmp_path, screenshots):
     review_round, applications, _experts = reviewed_round(make_expert, applications=30)
     document = issued("round_results", review_round.id, "评审结果汇总表")
     text = checked_text(document, tmp_path)
@@ -45,7 +45,7 @@ def test_thirty_applications_span_pages_in_rank_order_with_the_header_repeated(
     assert "评审专家组" not in flat  # the panel is listed only once published
     for expected in (review_round.name, "申报项目数", "去掉一个最高分", "制表人"):
         assert expected in flat, expected
-    save_first_page(document, "round_results", tmp_path)
+    save_first_page(document, "round_results", tmp_path, screenshots)
 
 
 def test_a_published_round_lists_its_panel(make_expert, tmp_path):

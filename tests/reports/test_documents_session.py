@@ -40,7 +40,8 @@ def issued_session(make_expert, count: int = 3, absent=()):
     return session, experts
 
 
-def test_session_opinion_pdf_has_the_session_attendees_and_opinions(make_expert, tmp_path):
+def test_session_opinion_pdf_has_the_session_attendees_and_opinions(make_expert, tmp_path,
+                                                                   screenshots):
     absentee = make_expert(name="缺席专家")
     session, experts = issued_session(make_expert, absent=[absentee])
     document = issued("session_opinion", session.id, f"关于“{session.title}”的咨询意见书")
@@ -56,7 +57,7 @@ def test_session_opinion_pdf_has_the_session_attendees_and_opinions(make_expert,
         assert f"{expert.name}的意见：" in flat
     assert "缺席专家" not in flat  # only those present attended
     assert "年" in flat and "—" in text  # the time as 2026年…日 09:00—11:00
-    save_first_page(document, "session_opinion", tmp_path)
+    save_first_page(document, "session_opinion", tmp_path, screenshots)
 
 
 def test_a_session_not_issued_is_refused_with_nothing_issued(make_expert):

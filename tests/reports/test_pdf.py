@@ -3,14 +3,11 @@
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 from thinktank.extensions import db
 from thinktank.reports import services
 
 from .conftest import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "report-pool.png"
 
 
 def rendered_statistics(make_expert, count: int = 40):
@@ -54,8 +51,8 @@ def test_table_heads_repeat_on_every_page_of_the_annex(pool, make_expert, tmp_pa
     assert all("序号" in page and "工作单位" in page for page in annex_pages)
 
 
-def test_page_one_screenshot(pool, make_expert, tmp_path):
-    """Page 1 as PNG for the documentation (docs/screenshots/report-pool.png)."""
+def test_page_one_screenshot(pool, make_expert, tmp_path, screenshots):
+    """Page 1 as PNG for the documentation (report-pool.png in ``screenshots``)."""
     document = rendered_statistics(make_expert, count=10)
     source = tmp_path / "pool.pdf"
     source.write_bytes(document.pdf)
@@ -63,5 +60,4 @@ def test_page_one_screenshot(pool, make_expert, tmp_path):
                     str(tmp_path / "page")], check=True, timeout=60)
     image = tmp_path / "page.png"
     assert image.read_bytes().startswith(b"\x89PNG")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(image, SCREENSHOT)
+    shutil.copyfile(image, screenshots / "report-pool.png")
