@@ -1,3 +1,4 @@
+import json
 import re
 
 from sqlalchemy import select
@@ -37,8 +38,7 @@ def test_admin_creates_edits_and_resets_users(client, make_user, make_expert):
     response = client.post("/admin/users/new", data={
         "email": "new@example.cn", "name": "新专家", "roles": ["expert"],
         "expert_code": expert.code, "active": "y"})
-    assert response.status_code == 302
-    assert "初始密码" in client.get("/admin/users").get_data(as_text=True)
+    assert response.status_code == 200 and "初始密码" in response.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "new@example.cn"))
     assert user.expert_id == expert.id
     response = client.post(f"/admin/users/{user.id}", data={
@@ -76,3 +76,49 @@ def test_audit_log_lists_entries_for_admins(client, make_user):
     Auth(client).login(admin)
     page = client.get("/admin/audit?action=login").get_data(as_text=True)
     assert "login.succeeded" in page
+
+
+def _shown_password(response) -> str:
+    """The generated password on the page answering the POST."""
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    return re.search(r'<code id="new-password">([^<]+)</code>',
+                     response.get_data(as_text=True)).group(1)
+
+
+def _session_cookie(app, client) -> str:
+    """The client's session cookie, decoded with the app's own session interface."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    serializer = app.session_interface.get_signing_serializer(app)
+    return json.dumps(serializer.loads(cookie.value), ensure_ascii=False)
+
+
+def _signs_in(app, email: str, password: str) -> bool:
+    return Auth(app.test_client()).login(
+        db.session.scalar(select(User).where(User.email == email)), password
+    ).status_code == 302
+
+
+def test_generated_passwords_are_shown_once_and_never_kept_in_the_session(app, client,
+                                                                         make_user):
+    """The session cookie is signed, not encrypted: whoever holds it can read
+    it, so a generated password must never go into it (nor into a flash)."""
+    Auth(client).login(make_user("admin"))
+    created = client.post("/admin/users/new", data={
+        "email": "chen@example.cn", "name": "陈秘书", "roles": ["secretariat"], "active": "y"})
+    password = _shown_password(created)
+    assert "chen@example.cn" in created.get_data(as_text=True)
+    assert password not in _session_cookie(app, client)
+    assert password not in client.get("/admin/users").get_data(as_text=True)
+    assert _signs_in(app, "chen@example.cn", password)
+
+    user = db.session.scalar(select(User).where(User.email == "chen@example.cn"))
+    reset = client.post(f"/admin/users/{user.id}/reset-password")
+    new_password = _shown_password(reset)
+    assert new_password != password and "chen@example.cn" in reset.get_data(as_text=True)
+    assert new_password not in _session_cookie(app, client)
+    assert new_password not in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert not _signs_in(app, "chen@example.cn", password)
+    assert _signs_in(app, "chen@example.cn", new_password)
+    payloads = json.dumps(list(db.session.scalars(select(AuditEntry.payload))))
+    assert password not in payloads and new_password not in payloads

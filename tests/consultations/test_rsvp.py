@@ -43,7 +43,7 @@ def test_accepting_through_the_link_without_signing_in(client, invited):
     assert invited.status == "accepted" and invited.responded_at is not None
     assert [m.status for m in mails_of(invited, kind="rsvp_nudge")] == ["cancelled"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.accepted"))
-    assert entry.actor == "rsvp-link" and entry.payload["via"] == "link"
+    assert entry.actor == f"rsvp-link:{invited.expert.code}" and entry.payload["via"] == "link"
 
     # A second visit shows the answer and lets them change it.
     again = client.get(url).get_data(as_text=True)

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -22,6 +22,16 @@ def _expert_id_for_code(form: UserForm) -> int | None:
     if expert_id is None:
         raise DomainError(_("No expert has the code %(code)s.", code=code))
     return expert_id
+
+
+def _password_page(user: User, password: str, created: bool):
+    """Show a generated password once, in the answer to the POST that made it:
+    never through a flash or anything else in the session, whose cookie is
+    signed but readable by whoever holds it; and not kept by any cache."""
+    response = make_response(render_template(
+        "admin/user_password.html", user=user, password=password, created=created))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blueprint.route("/users")
@@ -49,9 +59,7 @@ def user_new():
             db.session.rollback()
             flash(error.message, "danger")
         else:
-            flash(_("User %(email)s created. Initial password: %(password)s",
-                    email=user.email, password=password), "success")
-            return redirect(url_for("admin.users"))
+            return _password_page(user, password, created=True)
     return render_template("admin/user_form.html", form=form, user=None), (
         400 if request.method == "POST" else 200
     )
@@ -94,9 +102,7 @@ def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     password = auth_services.reset_password(user)
     db.session.commit()
-    flash(_("New password for %(email)s: %(password)s", email=user.email, password=password),
-          "success")
-    return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _password_page(user, password, created=False)
 
 
 @blueprint.route("/audit")

@@ -1,5 +1,6 @@
 import secrets
 from datetime import datetime
+from functools import cache
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -9,6 +10,28 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.timeutil import UTCDateTime, utcnow
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+@cache
+def dummy_password_hash() -> str:
+    """The hash of a random password nobody knows, made like every real one
+    (same algorithm and cost), once per process."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``. Without a hash (no such
+    account) the password is checked against the dummy hash, and refused: the
+    answer takes as long as for a real account, so its time does not tell
+    whether an account exists."""
+    if password_hash is None:
+        check_password_hash(dummy_password_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
 
 
 class User(UserMixin, db.Model):
@@ -52,12 +75,12 @@ class User(UserMixin, db.Model):
             self.role_rows.append(UserRole(role=role.value))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = hash_password(password)
         self.password_changed_at = utcnow()
         self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     def get_id(self) -> str:
         # A password change or reset rotates the token: other sessions end.

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from thinktank.audit.services import record
-from thinktank.auth.models import LoginAttempt, User
+from thinktank.auth.models import LoginAttempt, User, password_matches
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.permissions import Role
@@ -78,7 +78,11 @@ def authenticate(email: str, password: str, ip: str) -> User:
               minutes=minutes)
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.check_password(password) or not user.active:
+    # One hash check whether or not the account exists, and whether or not it
+    # is active: the time of a refusal must not tell which accounts exist.
+    # (A throttled attempt above checks none, whatever the e-mail.)
+    matches = password_matches(user.password_hash if user is not None else None, password)
+    if user is None or not matches or not user.active:
         db.session.add(LoginAttempt(email=email, ip=ip))
         record("login.failed", payload={"email": email}, actor=email)
         db.session.commit()

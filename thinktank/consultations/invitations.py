@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 
 from thinktank.audit.services import record
+from thinktank.auth.models import User
 from thinktank.consultations.calendar_invite import InviteDetails, build_invite
 from thinktank.consultations.models import (
     ConsultationSession,
@@ -483,7 +484,8 @@ def _plan_reminders(invitation: Invitation, now: datetime) -> None:
 
 
 class RsvpLinkError(DomainError):
-    """A link that cannot be used; ``reason`` is invalid, expired or withdrawn."""
+    """A link that cannot be used; ``reason`` is invalid, expired, withdrawn
+    or not-yours (someone else is signed in)."""
 
     status_code = 410
 
@@ -492,6 +494,8 @@ class RsvpLinkError(DomainError):
         self.reason = reason
         if reason == "invalid":
             self.status_code = 400
+        elif reason == "not-yours":
+            self.status_code = 403
 
 
 def stop_opinion_reminders(invitation: Invitation) -> None:
@@ -510,10 +514,12 @@ def rsvp_token(invitation: Invitation) -> str:
     return _serializer().dumps({"i": invitation.id, "e": invitation.expert_id})
 
 
-def invitation_from_token(token: str) -> Invitation:
+def invitation_from_token(token: str, user=None) -> Invitation:
     """The invitation a link names; ``RsvpLinkError`` if the link was
     altered, is too old, the session has started or was cancelled, or the
-    expert was taken off it."""
+    expert was taken off it; or if ``user`` (whoever is signed in, if anyone)
+    is not that expert: a link belongs to its expert, the secretariat's
+    accounts included, and must not answer in anyone else's name."""
     expired = RsvpLinkError(
         _("This link has expired: the session has started or the link is too old."), "expired")
     try:
@@ -527,6 +533,10 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation is None or invitation.expert_id != data.get("e"):
         raise RsvpLinkError(_("This link is not valid. Please use the link in the latest "
                               "invitation e-mail."), "invalid")
+    if user is not None and user.expert_id != invitation.expert_id:
+        raise RsvpLinkError(_("This link belongs to another expert. You are signed in as "
+                              "someone else: please sign out first, then open the link "
+                              "again."), "not-yours")
     if (invitation.session.status == SessionStatus.CANCELLED
             or invitation.status in (S.WITHDRAWN, S.RESERVE, S.PENDING)):
         raise RsvpLinkError(_("This invitation is no longer valid: the session was cancelled "
@@ -553,6 +563,10 @@ def respond(invitation: Invitation, accept: bool, reason: str = "", user=None,
     """Record the expert's answer (or its change) and return the backup
     invited in their place, if a decline promoted one.
 
+    An answer through the link (``via="link"``) is the expert's: the audit
+    names them by code as having used the link, with their account if they
+    have one, whoever else is signed in.
+
     Answering stops the RSVP nudge; declining drops their reminders and, when
     the session promotes backups automatically, invites the next backup."""
     if not can_answer(invitation):
@@ -567,10 +581,14 @@ def respond(invitation: Invitation, accept: bool, reason: str = "", user=None,
     invitation.status = new.value
     invitation.responded_at = utcnow()
     invitation.decline_reason = None if accept else reason[:500]
+    actor = None
+    if via == "link":
+        user = db.session.scalar(select(User).where(User.expert_id == invitation.expert_id))
+        actor = f"rsvp-link:{invitation.expert.code}"
     record(f"invitation.{new.value}", invitation,
            {"session": invitation.session_id, "expert": invitation.expert_id,
             "previous": previous, "reason": invitation.decline_reason, "via": via},
-           user=user, actor=None if user is not None else "rsvp-link")
+           user=user, actor=actor)
     cancel_pending(SUBJECT_TYPE, invitation.id, [MailKind.RSVP_NUDGE])
     session = invitation.session
     if accept:

@@ -308,7 +308,8 @@ def invitation(invitation_id: int):
 @public  # the signed link is the credential; the expert need not sign in
 def rsvp(token: str):
     try:
-        found = service.invitation_from_token(token)
+        found = service.invitation_from_token(
+            token, current_user if current_user.is_authenticated else None)
     except service.RsvpLinkError as error:
         return render_template("consultations/rsvp_invalid.html", error=error,
                                reason=error.reason), error.status_code
