@@ -125,10 +125,11 @@ def test_expert_sees_only_sessions_and_rounds_they_served_on(
         make_document("出席会议的意见", subject=about_session(attended)),
         make_document("受邀会议的意见", subject=about_session(invited)),
         make_document("所评批次的结果", kind="round_results", subject=about_round(served)),
-        make_document("所评项目的意见", kind="application_opinion",
-                      subject=about_application(served_application)),
     ]
     invisible = [
+        # every member's scores by name: not for the other members
+        make_document("所评项目的意见", kind="application_opinion",
+                      subject=about_application(served_application)),
         make_document("谢绝会议的意见", subject=about_session(declined)),
         make_document("他人会议的意见", subject=about_session(elsewhere)),
         make_document("候补批次的结果", kind="round_results", subject=about_round(backup)),
@@ -258,3 +259,58 @@ def test_group_results_and_sheets_follow_the_round(
     assert readable(official) == {"第一组结果", "本人评分表", "同组专家评分表"}
     # an expert never reads another expert's scores
     assert readable(expert_user) == {"第一组结果", "本人评分表"}
+
+
+def test_an_expert_never_gets_the_review_forms_that_name_every_members_scores(
+    client, make_user, make_expert, auth, make_document
+):
+    """The 专家评审意见表 lists every member's scores by name: after publication
+    an expert reads neither their own application's nor another group's."""
+    from tests.reviews.round_factories import application_data
+    from thinktank.portal.services import GROUP_SUBJECT
+    from thinktank.reviews import services as review_services
+    from thinktank.reviews.models import PanelMember, ReviewGroup, ReviewPanel
+
+    expert, colleague = make_expert(), make_expert()
+    review_round = make_round(applications=1, group="第一组")
+    review_services.create_application(review_round, application_data(group_name="第二组"))
+    groups = {group.name: group for group in db.session.scalars(select(ReviewGroup))}
+    for name, member in (("第一组", expert), ("第二组", colleague)):
+        db.session.add(PanelMember(panel=ReviewPanel(round=review_round, group=groups[name]),
+                                   expert_id=member.id, source="manual"))
+    review_round.status = RoundStatus.PUBLISHED.value
+    db.session.commit()
+    scored, other = (db.session.scalar(select(Application).where(Application.group == group))
+                     for group in (groups["第一组"], groups["第二组"]))
+    forms = [
+        make_document("本组项目的专家评审意见表", kind="application_opinion",
+                      subject=about_application(scored)),
+        make_document("他组项目的专家评审意见表", kind="application_opinion",
+                      subject=about_application(other)),
+    ]
+    summaries = [
+        make_document("评审结果汇总表", kind="round_results", subject=about_round(review_round)),
+        make_document("第一组评审结果汇总表", kind="group_results",
+                      subject=(GROUP_SUBJECT, groups["第一组"].id)),
+    ]
+
+    auth.login(make_user("expert", expert=expert))
+    page = _listed(client)
+    for document in forms:
+        assert document.title not in page, document.title
+        assert client.get(f"/portal/documents/{document.id}/download").status_code == 404
+    assert "/download" not in _listed(client, "?kind=application_opinion")
+    # the ranked results, without anyone's scores, stay theirs
+    for document in summaries:
+        assert document.title in page, document.title
+        assert client.get(f"/portal/documents/{document.id}/download").data == document.pdf
+    assert [len(_downloads(d)) for d in forms] == [0, 0]
+    auth.logout()
+
+    for role in ("official", "secretariat"):
+        auth.login(make_user(role))
+        page = _listed(client)
+        for document in forms:
+            assert document.title in page, (role, document.title)
+            assert client.get(f"/portal/documents/{document.id}/download").data == document.pdf
+        auth.logout()

@@ -10,7 +10,9 @@ other kind of subject never.
 
 Officials, the secretariat and admins read every released document. An
 expert reads only those of the sessions they were invited to and of the
-rounds whose panel they served on, and of the members' sheets only their own.
+rounds whose panel they served on; of the documents that give a panel
+member's scores by name, only their own sheets: never an application's
+专家评审意见表, which lists every member's scores.
 """
 
 from collections import Counter
@@ -74,21 +76,24 @@ def _about(subject_type: str, ids: Select) -> ColumnElement[bool]:
     return and_(IssuedDocument.subject_type == subject_type, IssuedDocument.subject_id.in_(ids))
 
 
-def _about_rounds(round_ids: Select, *, with_sheets: bool = True) -> ColumnElement[bool]:
-    """Documents about one of ``round_ids`` or about an application or group of
-    one, and (``with_sheets``) the sheets of its panel members."""
+def _about_rounds(round_ids: Select, *, named_scores: bool = True) -> ColumnElement[bool]:
+    """Documents about one of ``round_ids`` or about a group of one, and
+    (``named_scores``) those that give its panel members' scores by name: the
+    专家评审意见表 of its applications and its members' sheets."""
     about = [
         _about(ROUND_SUBJECT, round_ids),
-        _about(APPLICATION_SUBJECT,
-               select(Application.id).where(Application.round_id.in_(round_ids))),
         _about(GROUP_SUBJECT, select(ReviewGroup.id).where(ReviewGroup.round_id.in_(round_ids))),
     ]
-    if with_sheets:
-        about.append(_about(MEMBER_SUBJECT, (
-            select(PanelMember.id)
-            .join(ReviewPanel, ReviewPanel.id == PanelMember.panel_id)
-            .where(ReviewPanel.round_id.in_(round_ids))
-        )))
+    if named_scores:
+        about += [
+            _about(APPLICATION_SUBJECT,
+                   select(Application.id).where(Application.round_id.in_(round_ids))),
+            _about(MEMBER_SUBJECT, (
+                select(PanelMember.id)
+                .join(ReviewPanel, ReviewPanel.id == PanelMember.panel_id)
+                .where(ReviewPanel.round_id.in_(round_ids))
+            )),
+        ]
     return or_(*about)
 
 
@@ -117,8 +122,9 @@ def _released() -> ColumnElement[bool]:
 
 
 def _served_by(expert_id: int) -> ColumnElement[bool]:
-    """Documents of the sessions and rounds the expert served on; of the
-    members' sheets, only the expert's own (another's scores stay hidden)."""
+    """Documents of the sessions and rounds the expert served on; of those
+    with scores by name, only the expert's own sheets (another's scores stay
+    hidden)."""
     sessions = select(Invitation.session_id).where(
         Invitation.expert_id == expert_id,
         or_(Invitation.status.in_(SERVING_INVITATION_STATUSES),
@@ -126,7 +132,7 @@ def _served_by(expert_id: int) -> ColumnElement[bool]:
     )
     return or_(
         _about_sessions(sessions),
-        _about_rounds(_served_rounds(expert_id), with_sheets=False),
+        _about_rounds(_served_rounds(expert_id), named_scores=False),
         _about(MEMBER_SUBJECT, select(PanelMember.id).where(PanelMember.expert_id == expert_id)),
     )
 

@@ -22,6 +22,7 @@ from thinktank.reviews.models import (
     ScoreSheet,
     SheetStatus,
 )
+from thinktank.reviews.panels import SHOWN_TO_EXPERTS
 
 # An invitation in these states was sent to the expert (a withdrawn one only if it went out).
 _SENT = {InvitationStatus.INVITED.value, InvitationStatus.ACCEPTED.value,
@@ -88,7 +89,9 @@ def expert_history(expert: Expert) -> ExpertHistory:
         select(ReviewRound).join(ReviewPanel, ReviewPanel.round_id == ReviewRound.id)
         .join(PanelMember, PanelMember.panel_id == ReviewPanel.id)
         .where(PanelMember.expert_id == expert.id, PanelMember.is_backup.is_(False),
-               PanelMember.removed_at.is_(None))
+               PanelMember.removed_at.is_(None),
+               # like a session's panel before the invitations go out, a draft's is not served
+               ReviewRound.status.in_([status.value for status in SHOWN_TO_EXPERTS]))
         .options(lazyload(ReviewRound.criteria))  # the history never shows them
         .distinct().order_by(ReviewRound.id.desc())
     ))

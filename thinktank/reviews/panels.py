@@ -35,6 +35,11 @@ from thinktank.reviews.models import (
 from thinktank.timeutil import to_display, utcnow
 
 OPEN_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.SCORING})
+# Experts learn of a round when scoring starts: while it is a draft its panel
+# is still being formed, and nothing of it reaches them (not its applications
+# or their attachments, their sheets, its group opinions, nor, on their own
+# pages, that they are on the panel).
+SHOWN_TO_EXPERTS = frozenset(RoundStatus) - {RoundStatus.DRAFT}
 REASON_LIMIT = 200
 
 
@@ -47,6 +52,13 @@ def can_see_membership(user, review_round: ReviewRound) -> bool:
     if user.has_role(Role.SECRETARIAT, Role.ADMIN):
         return True
     return user.has_role(Role.OFFICIAL) and review_round.status == RoundStatus.PUBLISHED
+
+
+def can_expert_open(expert_id: int | None, application: Application) -> bool:
+    """Whether an expert may open ``application`` and their part in it (its
+    attachments, their sheet, its group opinion): they score it, and its round
+    is shown to experts. Every page of an expert's work on an application asks this."""
+    return application.round.status in SHOWN_TO_EXPERTS and is_assigned(expert_id, application)
 
 
 # --- panels -----------------------------------------------------------------------------
@@ -122,14 +134,14 @@ class Assignment:
 
 def assignments_of(expert_id: int) -> list[Assignment]:
     """Every application the expert scores, newest round first, with their own
-    sheet (if started). Only rounds in scoring or later are listed."""
+    sheet (if started). Only rounds shown to experts are listed."""
     members = db.session.scalars(
         select(PanelMember)
         .join(PanelMember.panel).join(ReviewPanel.round)
         .options(selectinload(PanelMember.panel))
         .where(PanelMember.expert_id == expert_id, PanelMember.removed_at.is_(None),
                PanelMember.is_backup.is_(False),
-               ReviewRound.status != RoundStatus.DRAFT.value)
+               ReviewRound.status.in_([status.value for status in SHOWN_TO_EXPERTS]))
         .order_by(ReviewRound.created_at.desc(), ReviewPanel.id)
     ).all()
     applications: list[Application] = []

@@ -30,7 +30,7 @@ from thinktank.reviews.models import (
     ReviewRound,
     SheetStatus,
 )
-from thinktank.reviews.panels import is_assigned
+from thinktank.reviews.panels import can_expert_open
 from thinktank.reviews.services import STATUS_LABELS
 from thinktank.reviews.views import blueprint
 
@@ -156,7 +156,8 @@ def _run(action) -> bool:
 @roles(Role.EXPERT)  # object rule: only the leader of the application's panel
 def opinion_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
-    if not group_opinion.is_leader(current_user.expert_id, application):
+    if not (can_expert_open(current_user.expert_id, application)
+            and group_opinion.is_leader(current_user.expert_id, application)):
         abort(403)
     status = group_opinion.answers_for(application)
     opinion = status.opinion
@@ -180,7 +181,7 @@ def opinion_edit(application_id: int):
 @roles(Role.EXPERT)  # object rule: only an expert who scores the application
 def opinion_answer(application_id: int):
     application = db.get_or_404(Application, application_id)
-    if not is_assigned(current_user.expert_id, application):
+    if not can_expert_open(current_user.expert_id, application):
         abort(403)
     opinion = group_opinion.opinion_of(application)
     answer = next((c for c in opinion.confirmations

@@ -4,7 +4,8 @@ sheet, where it enters a paper sheet on the expert's behalf (代录入) or
 reopens it.
 
 An expert only ever reaches their own sheets of applications assigned to
-them; no page shows an expert anyone else's scores."""
+them, once scoring has started (``panels.can_expert_open``); no page shows an
+expert anyone else's scores."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -51,7 +52,7 @@ def my_assignments():
 
 def _assigned_application(application_id: int, expert_id: int | None) -> Application:
     application = db.get_or_404(Application, application_id)
-    if not panels.is_assigned(expert_id, application):
+    if not panels.can_expert_open(expert_id, application):
         abort(403)
     return application
 

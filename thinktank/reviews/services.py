@@ -37,7 +37,7 @@ from thinktank.reviews.models import (
     ReviewRound,
     RoundStatus,
 )
-from thinktank.reviews.panels import is_assigned
+from thinktank.reviews.panels import can_expert_open
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
 from thinktank.storage import write_new_file
 from thinktank.text import fold, organisation_key
@@ -251,10 +251,10 @@ def can_read_round(user, review_round: ReviewRound) -> bool:
 def can_read_application(user, application: Application) -> bool:
     """Whether ``user`` may open an application and its attachments.
 
-    The secretariat and admins, and the experts who score it (its panel's
-    members, see ``thinktank.reviews.panels``)."""
+    The secretariat and admins, and the experts who score it once its round
+    is shown to them (``thinktank.reviews.panels.can_expert_open``)."""
     return user.has_role(Role.SECRETARIAT, Role.ADMIN) or (
-        user.has_role(Role.EXPERT) and is_assigned(user.expert_id, application))
+        user.has_role(Role.EXPERT) and can_expert_open(user.expert_id, application))
 
 
 # --- groups --------------------------------------------------------------------------
