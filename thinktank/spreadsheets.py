@@ -1,4 +1,4 @@
-"""What every Excel import template shares (shared/import-template.md).
+"""What every Excel import template shares (docs/design.md, "Excel imports").
 
 Pure: workbook bytes in, rows of cells and located problems out. No Flask
 here: a problem carries a ``Reason`` code and its parameters, and the caller

@@ -1,4 +1,5 @@
-"""The pure reader of the experts template: every rule of import-template.md."""
+"""The pure reader of the experts template: every rule of docs/design.md,
+"The experts template"."""
 
 import io
 import zipfile

@@ -38,9 +38,9 @@ def application_data(**overrides) -> ApplicationData:
 
 def make_round(status: RoundStatus = RoundStatus.DRAFT, applications: int = 0,
                group: str | None = None, **overrides) -> ReviewRound:
-    """A committed round with the five criteria of DESIGN.md and ``applications``
-    applications (in ``group``, if named); ``status`` is set directly (the
-    transitions are tested on their own)."""
+    """A committed round with the demo's five criteria (docs/design.md, "Reviews")
+    and ``applications`` applications (in ``group``, if named); ``status`` is set
+    directly (the transitions are tested on their own)."""
     review_round = services.create_round(round_data(**overrides), criteria(), actor="test")
     for _ in range(applications):
         services.create_application(review_round, application_data(group_name=group),

@@ -1,5 +1,5 @@
-"""Random draw with avoidance (DESIGN.md, Rules): who may be drawn, in which
-order, and who is taken.
+"""Random draw with avoidance (docs/design.md, "Random draw"): who may be
+drawn, in which order, and who is taken.
 
 Pure functions without Flask, so that anyone holding a draw's stored seed and
 pool can check it::

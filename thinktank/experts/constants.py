@@ -1,4 +1,4 @@
-"""Fixed vocabularies of the expert pool (shared/import-template.md)."""
+"""Fixed vocabularies of the expert pool (docs/design.md, "Expert pool")."""
 
 CATEGORIES = (
     "高校院所", "链主企业", "高成长企业", "研发服务机构", "金融投资机构", "行业协会", "其他",

@@ -1,4 +1,4 @@
-"""Reading the experts Excel template (shared/import-template.md, "Experts").
+"""Reading the experts Excel template (docs/design.md, "The experts template").
 
 Pure: workbook bytes in; normalised rows, problems and warnings out. No Flask
 here: a problem carries a ``Reason`` code and its parameters, and the caller

@@ -1,4 +1,5 @@
-"""Excel import and export of the expert pool (shared/import-template.md).
+"""Excel import and export of the expert pool (docs/design.md, "Excel imports"
+and "Export").
 
 ``import_experts`` reads a workbook with the pure importer, matches its rows
 against the pool (by mobile, then email) and, when no row has a problem,

@@ -1,5 +1,5 @@
-"""Reading the project applications template (shared/import-template.md,
-"Project applications"), and the rules an application's values follow.
+"""Reading the project applications template (docs/design.md, "The project
+applications template"), and the rules an application's values follow.
 
 Pure: no Flask. The rules are shared by the web form and the import, so a
 value accepted in one is accepted in the other. File refusal, header matching
