@@ -2,7 +2,8 @@
 # Prepare this checkout to run (or test) thinktank on Debian 12:
 #   1. install the Debian packages that are missing (as root, or through sudo);
 #   2. create the virtual environment .venv;
-#   3. install the app into it, again only when setup.cfg or pyproject.toml changed;
+#   3. install the app into it, again only when setup.py, setup.cfg or pyproject.toml
+#      changed;
 #   4. compile the translations that changed.
 # A second run does no apt or pip work.
 #
@@ -86,7 +87,7 @@ _bootstrap_install() {
         extras="test"
     fi
     local digest
-    digest="$(cd "$THINKTANK_ROOT" && cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)"
+    digest="$(cd "$THINKTANK_ROOT" && cat setup.py setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ]; then
         local installed_digest installed_extras
         read -r installed_digest installed_extras < "$stamp"
@@ -106,7 +107,7 @@ _bootstrap_translations_digest() (
     cd "$THINKTANK_ROOT"
     {
         find translations -name '*.po' -print0 | sort -z | xargs -0r cat
-        cat thinktank/i18n.py
+        cat thinktank/catalogs.py
         find translations -name '*.mo' | sort
     } | sha256sum | cut -d' ' -f1
 )

@@ -8,7 +8,10 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import empty_database
+from tests.experts.workbooks import row, workbook
 from thinktank import create_app
+from thinktank.experts.constants import SEED_FIELDS
+from thinktank.experts.models import Expert, ExpertiseField
 from thinktank.extensions import db
 
 
@@ -30,4 +33,60 @@ def test_upgrade_from_empty_matches_the_models(app_config, empty_database_url):
         assert differences == [], f"models and migrations disagree: {differences}"
         downgrade(revision="base")
         assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        db.engine.dispose()
+
+
+def _upgraded_app(app_config, url, revision="head"):
+    """An app on ``url`` after `flask db upgrade` (to ``revision``), run as a command."""
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["db", "upgrade", revision])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+def _fields(app) -> list[tuple[str, int, bool]]:
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(
+            sa.select(ExpertiseField.name, ExpertiseField.position, ExpertiseField.active)
+            .order_by(ExpertiseField.position, ExpertiseField.name))]
+
+
+def test_a_fresh_install_imports_the_template_after_upgrade_alone(
+        app_config, empty_database_url, tmp_path):
+    """No `demo load`: the migrations seed the expertise fields that the
+    official template's 专业领域 column uses."""
+    app = _upgraded_app(app_config, empty_database_url)
+    assert _fields(app) == [(name, position, True) for position, name in enumerate(SEED_FIELDS)]
+    path = tmp_path / "experts.xlsx"
+    path.write_bytes(workbook([row(专业领域="、".join(SEED_FIELDS[start:start + 5]))
+                               for start in range(0, len(SEED_FIELDS), 5)]))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["experts", "import", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == "created: 3, updated: 0, unchanged: 0"
+        experts = db.session.scalars(sa.select(Expert).order_by(Expert.id)).all()
+        assert [name for expert in experts for name in expert.field_names] == list(SEED_FIELDS)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_seeding_the_fields_leaves_an_existing_taxonomy_as_it_is(
+        app_config, empty_database_url):
+    """Only the seeded fields missing by name are added; a deactivated or moved
+    field keeps its state, and upgrading again adds nothing."""
+    app = _upgraded_app(app_config, empty_database_url, "f40b77f49f59")  # before the seeding
+    with app.app_context():
+        db.session.add_all([ExpertiseField(name="合成生物学", position=0),
+                            ExpertiseField(name="生物医药", position=30, active=False)])
+        db.session.commit()
+        runner = app.test_cli_runner()
+        for args in (["db", "upgrade"], ["db", "downgrade", "f40b77f49f59"], ["db", "upgrade"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+    fields = _fields(app)
+    assert ("合成生物学", 0, True) in fields and ("生物医药", 30, False) in fields
+    assert sorted(name for name, _position, _active in fields) == sorted(
+        {"合成生物学", *SEED_FIELDS})
+    with app.app_context():
         db.engine.dispose()

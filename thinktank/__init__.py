@@ -24,7 +24,22 @@ from thinktank import config as config_module
 from thinktank.errors import StorageUnavailable
 from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def _bundled(name: str) -> Path:
+    """A folder of the repository's top level that the app reads at run time.
+    A checkout (and an editable install) has it there; a built package (a wheel,
+    ``pip install .``) carries it inside the package, where setup.py maps it."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
+
+
+TEMPLATES = _bundled("templates")
+TRANSLATIONS = _bundled("translations")
+MIGRATIONS = _bundled("migrations")
+
 # What a 503 page tells clients: a database restart or a full disk takes a while to fix.
 RETRY_AFTER_SECONDS = 30
 SQLITE_UNAVAILABLE = {
@@ -46,12 +61,10 @@ CONTENT_SECURITY_POLICY = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment provides."""
-    app = Flask(
-        __name__,
-        instance_path=str(ROOT / "instance"),
-        instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-    )
+    # Flask finds the instance folder: instance/ in a checkout, and
+    # <prefix>/var/thinktank-instance for a package installed into a (virtual)
+    # environment, rather than a folder inside site-packages.
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     app.config.update(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
@@ -60,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
-        ";".join(str(p) for p in sorted((ROOT / "translations").iterdir()) if p.is_dir()),
+        ";".join(str(p) for p in sorted(TRANSLATIONS.iterdir()) if p.is_dir()),
     )
     register_extensions(app)
     register_blueprints(app)
@@ -120,7 +133,7 @@ def register_extensions(app: Flask) -> None:
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before it.
     app.teardown_appcontext(close_database_session)
     migrate.init_app(
-        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+        app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -149,6 +149,21 @@ def test_cli_prints_the_ranked_table_as_csv(five, runner):
         ("", apps[4].number, "")]
 
 
+def test_cli_headers_follow_the_default_locale(five, runner, app, monkeypatch):
+    """DEFAULT_LOCALE (BABEL_DEFAULT_LOCALE) chooses the header row's language:
+    Chinese by default (above), English under ``en``."""
+    review_round, _apps, _experts = five
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+
+    result = runner.invoke(args=["reviews", "results", str(review_round.id)])
+
+    assert result.exit_code == 0, result.output
+    header = next(csv.reader(io.StringIO(result.output)))
+    assert header[:5] == ["Rank", "Application number", "Project title",
+                          "Applicant organisation", "Group"]
+    assert "Final score" in header and header[-1] == "Outliers"
+
+
 def test_cli_refuses_an_unknown_round_or_group(five, runner):
     review_round, _apps, _experts = five
 
