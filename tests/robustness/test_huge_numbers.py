@@ -127,3 +127,14 @@ def test_a_group_that_cannot_exist_is_a_404(app, world):
     assert client.get(f"{url}.xlsx?group={LARGEST}").status_code == 404
     refused = client.get(f"{url}?group={2**64}")
     assert refused.status_code == 400 and TOO_LARGE in refused.get_data(as_text=True)
+
+
+def test_digits_that_are_no_number_are_refused_not_a_500(app, world):
+    """"²" is a digit to ``str.isdigit`` but not a number to ``int``."""
+    client = world.client("secretariat")
+    attendance = client.post(f"/consultations/{world.ids['held_session']}/attendance",
+                             data={"attendance-²": "present"})
+    reminders = client.post(f"/consultations/{world.ids['draft_session']}/reminders",
+                            data={"hours": "72, ²"})
+    assert (attendance.status_code, reminders.status_code) == (400, 400)
+    assert "整数" in reminders.get_data(as_text=True)
