@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
         ";".join(str(p) for p in sorted(TRANSLATIONS.iterdir()) if p.is_dir()),
     )
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -159,6 +160,14 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         liveness.watch(db.engine)
     pagecache.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: ``<int:…>`` only matches what a database
+    INTEGER holds."""
+    from thinktank.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""What every Excel import template shares (docs/design.md, "Excel imports").
+"""What every Excel import template shares (docs/design.md, "Excel imports"),
+and the one rule of every spreadsheet the app writes.
 
 Pure: workbook bytes in, rows of cells and located problems out. No Flask
 here: a problem carries a ``Reason`` code and its parameters, and the caller
@@ -6,16 +7,21 @@ words it in the user's language (``thinktank.imports.describe``). Each
 template (experts, project applications) names its columns and parses its
 cells; refusing a file, matching the header row, skipping blank rows and
 checking required cells happen here, the same for all.
+
+Every .xlsx and CSV the app writes goes out through ``workbook_bytes`` or
+``csv_text``: text typed by anyone (a name, a project title, a note) that
+starts like a formula must never run as one in Excel or WPS.
 """
 
+import csv
 import io
 import zipfile
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from thinktank.experts.constants import normalise_city
 from thinktank.experts.rules import RuleError
@@ -270,3 +276,55 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# A cell starting with one of these is read as a formula by Excel and WPS
+# (a tab or a carriage return is skipped before one): "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    """Whether ``value`` is text that a spreadsheet would run as a formula.
+    Numbers never are: a negative amount stays a number."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The .xlsx file of ``workbook``, every text cell kept as text.
+
+    openpyxl makes a formula of text starting with "=" (and an error cell of
+    "#N/A"): every text cell is typed as text here. Text that starts like a
+    formula is also marked quote-prefixed, which is how Excel keeps a value
+    typed with a leading ``'``: it stays text when someone edits the cell.
+    The value itself is unchanged, so an exported expert list imports back
+    as it was, and the importers need not strip anything. The app's exports
+    hold no formulas of their own."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if looks_like_formula(cell.value):
+                        cell.quotePrefix = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """``rows`` as CSV text (RFC 4180: lines end in CRLF, so that a cell
+    holding a line break of either kind is quoted), ``None`` as an empty cell.
+    CSV has no cell types: text that starts like a formula gets a leading
+    ``'``, which Excel and WPS read as "this is text"; numbers are left as
+    they are."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for values in rows:
+        writer.writerow([_csv_cell(value) for value in values])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return "'" + value if looks_like_formula(value) else value

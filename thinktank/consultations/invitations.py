@@ -76,7 +76,7 @@ def parse_reminder_hours(text: str) -> list[int]:
     Raises ``DomainError`` on anything but up to five whole numbers of hours
     within 30 days; an empty text means no meeting reminders."""
     parts = [part for part in re.split(r"[,，、\s]+", text.strip()) if part]
-    if len(parts) > MAX_REMINDERS or not all(part.isdigit() for part in parts):
+    if len(parts) > MAX_REMINDERS or not all(part.isdecimal() for part in parts):
         raise DomainError(_("Give up to %(n)d whole numbers of hours, separated by commas.",
                             n=MAX_REMINDERS))
     minutes = sorted({int(part) * 60 for part in parts}, reverse=True)

@@ -106,7 +106,7 @@ def record_attendance(session_id: int):
     for name, value in request.form.items():
         if name.startswith("attendance-") and value:
             key = name.removeprefix("attendance-")
-            if not key.isdigit():
+            if not key.isdecimal():
                 abort(400)
             marks[int(key)] = value
     if _commit_or_flash(lambda: proceedings.record_attendance(session, marks, user=current_user)):

@@ -1,6 +1,5 @@
 """Writing experts to the Excel template, so that an export imports back unchanged."""
 
-import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -11,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from thinktank.experts.importer import COLUMNS
 from thinktank.experts.models import Expert
+from thinktank.spreadsheets import workbook_bytes
 
 SHEET_TITLE = "专家"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -36,9 +36,7 @@ def export_experts(experts: Iterable[Expert]) -> bytes:
         for index, column in enumerate(COLUMNS, start=1):
             _write(sheet.cell(row=row, column=index), _value(expert, column.attribute))
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _value(expert: Expert, attribute: str) -> Any:
@@ -51,7 +49,3 @@ def _write(cell, value: Any) -> None:
     cell.value = value
     if isinstance(value, date):
         cell.number_format = DATE_FORMAT
-    elif isinstance(value, str):
-        # openpyxl turns text starting with "=" into a formula; a name or a
-        # note must never run as one in the secretariat's Excel.
-        cell.data_type = "s"

@@ -3,11 +3,12 @@ with an empty signature cell, the 合计 row and a note on how amounts were set.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+
+from thinktank.spreadsheets import workbook_bytes
 
 if TYPE_CHECKING:
     from thinktank.honoraria.services import Honoraria
@@ -23,18 +24,12 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 AMOUNT_COLUMN = HEADERS.index("金额（元）") + 1
 
 
-def _text(cell, value: str) -> None:
-    # openpyxl would turn text starting with "=" into a formula; a name must never run.
-    cell.value = value
-    cell.data_type = "s"
-
-
 def payment_workbook(honoraria: Honoraria) -> bytes:
     """The 劳务费发放表 of ``honoraria``; its 合计 is the sum of the line amounts."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "劳务费发放表"
-    _text(sheet.cell(row=1, column=1), f"劳务费发放表 — {honoraria.title}")
+    sheet.cell(row=1, column=1, value=f"劳务费发放表 — {honoraria.title}")
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     sheet.append(list(HEADERS))
@@ -42,7 +37,7 @@ def payment_workbook(honoraria: Honoraria) -> bytes:
         row = sheet.max_row + 1
         sheet.cell(row=row, column=1, value=number)
         for column, value in ((2, line.name), (3, line.organisation), (4, line.title)):
-            _text(sheet.cell(row=row, column=column), value)
+            sheet.cell(row=row, column=column, value=value)
         sheet.cell(row=row, column=5, value=line.quantity)
         sheet.cell(row=row, column=6, value=line.rate).number_format = "0.##"
         sheet.cell(row=row, column=7, value=line.amount).number_format = "0"
@@ -55,9 +50,7 @@ def payment_workbook(honoraria: Honoraria) -> bytes:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     for cell in sheet[2] + sheet[total_row]:
         cell.font = Font(bold=True)
-    _text(sheet.cell(row=total_row + 1, column=1), NOTES[honoraria.per_item])
+    sheet.cell(row=total_row + 1, column=1, value=NOTES[honoraria.per_item])
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -9,8 +9,6 @@ draft (未定稿) that only the secretariat and admins see; officials see them
 once the round is published, experts never here.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +32,7 @@ from thinktank.reviews.models import (
     SheetScore,
     SheetStatus,
 )
+from thinktank.spreadsheets import csv_text, workbook_bytes
 
 FINAL_STATUSES = frozenset({RoundStatus.FINALIZED, RoundStatus.PUBLISHED})
 RECOMMEND, NOT_RECOMMEND = "推荐", "不推荐"
@@ -151,12 +150,7 @@ def table_rows(results: RoundResults) -> Iterator[list]:
 
 def results_csv(results: RoundResults) -> str:
     """The ranked table as CSV with a header row (UTF-8 text, no BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers(results))
-    for values in table_rows(results):
-        writer.writerow(["" if value is None else value for value in values])
-    return buffer.getvalue()
+    return csv_text([headers(results), *table_rows(results)])
 
 
 def results_workbook(results: RoundResults) -> bytes:
@@ -180,12 +174,4 @@ def results_workbook(results: RoundResults) -> bytes:
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "0.00"
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                # openpyxl turns text starting with "=" into a formula; a title
-                # typed or imported by anyone must never run in Excel.
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

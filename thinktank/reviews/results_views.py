@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
-from thinktank.forms import IntegerField
+from thinktank.forms import IntegerField, query_integer
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import group_opinion, progress, results
@@ -82,7 +82,7 @@ def _results_for_reader(round_id: int) -> results.RoundResults:
     if not results.can_see_results(current_user, review_round):
         abort(403)
     group = None
-    group_id = request.args.get("group", type=int)
+    group_id = query_integer("group")
     if group_id is not None:
         group = db.get_or_404(ReviewGroup, group_id)
         if group.round_id != review_round.id:
