@@ -257,9 +257,10 @@ def remove_participant(invitation: Invitation, user=None) -> None:
 
 
 def promote_backup(invitation: Invitation, user=None) -> Invitation | None:
-    """Put the next backup of the draw in place of ``invitation`` (declined
-    or removed) and invite them at once if the session is scheduled; returns
-    the backup's invitation, or None when no backup is left."""
+    """Put the next backup of the draw still eligible and in reserve in place
+    of ``invitation`` (declined or removed) and invite them at once if the
+    session is scheduled; returns the backup's invitation, or None when no
+    backup is left."""
     session = invitation.session
     _ensure_open(session)
     draw = db.session.get(Draw, invitation.draw_id) if invitation.draw_id else None
@@ -267,7 +268,9 @@ def promote_backup(invitation: Invitation, user=None) -> Invitation | None:
         raise DomainError(_("Only a drawn expert can be replaced by a backup."))
     if invitation.status not in (S.DECLINED, S.WITHDRAWN):
         raise DomainError(_("Only an expert who declined or was removed can be replaced."))
-    promoted = promote_next_backup(draw, invitation.expert_id, actor=user)
+    out_of_reserve = [i.expert_id for i in session.invitations if i.status != S.RESERVE]
+    promoted = promote_next_backup(draw, invitation.expert_id, actor=user,
+                                   out_of_reserve=out_of_reserve)
     if promoted is None:
         return None
     backup = db.session.scalars(

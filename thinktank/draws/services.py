@@ -3,7 +3,7 @@ the expert pool, the stored draw, and promoting backups after a decline."""
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from flask import has_request_context
@@ -18,6 +18,7 @@ from thinktank.draws.rules import (
     Candidate,
     CandidateConflict,
     DrawRequest,
+    KeepAway,
     TooFewExperts,
     draw_order,
     screen,
@@ -86,8 +87,9 @@ def _candidate_conditions(request: DrawRequest, field_ids: Iterable[int]) -> lis
     return conditions
 
 
-def eligible_pool(request: DrawRequest) -> EligiblePool:
-    """The experts who may be drawn for ``request`` and those excluded, with why.
+def eligible_pool(request: DrawRequest, among: Collection[int] | None = None) -> EligiblePool:
+    """The experts who may be drawn for ``request`` and those excluded, with why;
+    with ``among``, only those experts are considered (re-checking backups).
 
     A fixed number of queries whatever the pool's size: the requested fields,
     the candidates (only the columns the rules need) and their declared
@@ -97,6 +99,8 @@ def eligible_pool(request: DrawRequest) -> EligiblePool:
     """
     fields = _requested_fields(request)
     conditions = _candidate_conditions(request, fields)
+    if among is not None:
+        conditions.append(Expert.id.in_(among))
     rows = db.session.execute(
         select(Expert.id, Expert.code, Expert.name, Expert.organisation).where(*conditions)
     ).all()
@@ -229,15 +233,20 @@ def draws_for(context_type: str, context_id: int) -> list[Draw]:
     )
 
 
-def promote_next_backup(draw: Draw, replaces: int, actor=None) -> int | None:
+def promote_next_backup(draw: Draw, replaces: int, actor=None,
+                        out_of_reserve: Collection[int] = ()) -> int | None:
     """Put the next unused backup on the panel in place of ``replaces`` (e.g.
     after a decline) and return their id; ``None`` when no backup is left, in
     which case ``replaces`` leaves the panel without a successor.
 
-    Avoidance was settled at draw time; a backup who has since been suspended,
-    withdrawn or whose term no longer covers the event date is passed over
-    (recorded). The draw row is locked so two declines never promote the same
-    backup (PostgreSQL; SQLite serialises writers).
+    A backup is promoted only if still eligible as things stand now (see
+    ``_no_longer_eligible``): avoidance was settled at draw time, but a backup
+    may since have been suspended, withdrawn, declared a conflict or reached
+    the end of their term. ``out_of_reserve`` are backups the caller no longer
+    holds in reserve (taken off, or put on the panel by hand). Backups passed
+    over are recorded, each with the reason. The draw row is locked so two
+    declines never promote the same backup (PostgreSQL; SQLite serialises
+    writers).
     """
     db.session.flush()  # a refresh drops changes not yet flushed
     db.session.refresh(draw, with_for_update=True)
@@ -245,32 +254,50 @@ def promote_next_backup(draw: Draw, replaces: int, actor=None) -> int | None:
         raise DomainError(_("This expert is not on the drawn panel."))
     used = {promotion["backup"] for promotion in draw.promotions}
     remaining = [i for i in draw.backups if i not in used]
-    experts = {
-        expert.id: expert
-        for expert in db.session.scalars(select(Expert).where(Expert.id.in_(remaining)))
-    }
-    promoted, passed_over = None, []
-    for backup in remaining:
-        expert = experts.get(backup)
-        if (
-            expert is not None
-            and expert.status == ExpertStatus.ACTIVE.value
-            and expert.term_covers(draw.event_date)
-        ):
-            promoted = backup
-            break
-        passed_over.append(backup)
+    reasons = _no_longer_eligible(draw, remaining, out_of_reserve)
+    promoted = next((i for i in remaining if i not in reasons), None)
+    passed_over = remaining if promoted is None else remaining[: remaining.index(promoted)]
     at = utcnow().isoformat()
     draw.promotions = [
         *draw.promotions,
-        *({"backup": i, "replaces": replaces, "outcome": "no_longer_eligible", "at": at}
-          for i in passed_over),
+        *({"backup": i, "replaces": replaces, "outcome": "no_longer_eligible",
+           "reason": reasons[i], "at": at} for i in passed_over),
         {"backup": promoted, "replaces": replaces,
          "outcome": "exhausted" if promoted is None else "promoted", "at": at},
     ]
     _audit("draw.backup_promoted", draw,
-           {"replaces": replaces, "backup": promoted, "passed_over": passed_over}, actor)
+           {"replaces": replaces, "backup": promoted,
+            "passed_over": [{"expert": i, "reason": reasons[i]} for i in passed_over]}, actor)
     return promoted
+
+
+def _no_longer_eligible(draw: Draw, backups: list[int], out_of_reserve: Collection[int]
+                        ) -> dict[int, str]:
+    """The reason each of ``backups`` who may no longer be promoted may not:
+    no longer in reserve (``out_of_reserve``), no longer active (their
+    status), a term that no longer covers the draw's date (``term_ended``),
+    or the draw's own avoidance applied to their current data, e.g. a
+    conflict declared since the draw (the ``ExclusionReason``)."""
+    parameters = draw.parameters
+    request = DrawRequest(
+        event_date=draw.event_date, panel_size=1,
+        applicant_organisations=parameters["applicant_organisations"],
+        keep_away=[KeepAway(**item) for item in parameters["keep_away"]],
+        leave_out_flagged=parameters.get("leave_out_flagged", False),
+    )
+    eligible = eligible_pool(request, among=backups)
+    reasons = {item["expert_id"]: item["reason"] for item in eligible.exclusions}
+    statuses = dict(db.session.execute(
+        select(Expert.id, Expert.status).where(Expert.id.in_(backups))).all())
+    for backup in backups:
+        status = statuses.get(backup, ExpertStatus.WITHDRAWN.value)
+        if backup in out_of_reserve:
+            reasons[backup] = "out_of_reserve"
+        elif status != ExpertStatus.ACTIVE:
+            reasons[backup] = status
+        elif backup not in eligible.candidates:
+            reasons[backup] = "term_ended"
+    return reasons
 
 
 def _audit(action: str, draw: Draw, payload: dict, actor) -> None:

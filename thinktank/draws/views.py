@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from thinktank.draws.models import Draw
 from thinktank.draws.rules import ExclusionReason
+from thinktank.experts.models import ExpertStatus
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
 
@@ -15,6 +16,13 @@ EXCLUSION_LABELS = {
     ExclusionReason.ALREADY_ON.value: _l("Already on this panel or session"),
     ExclusionReason.FLAGGED.value: _l("Flagged for review by their evaluation"),
 }
+# Why a backup was passed over at promotion (draws.services._no_longer_eligible).
+PASSED_OVER_LABELS = EXCLUSION_LABELS | {
+    ExpertStatus.SUSPENDED.value: _l("Suspended in the pool"),
+    ExpertStatus.WITHDRAWN.value: _l("Withdrawn from the pool"),
+    "term_ended": _l("Their term no longer covers the date"),
+    "out_of_reserve": _l("No longer in reserve"),
+}
 
 
 @blueprint.route("/<int:draw_id>")
@@ -22,4 +30,5 @@ EXCLUSION_LABELS = {
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def detail(draw_id: int):
     draw = db.get_or_404(Draw, draw_id)
-    return render_template("draws/detail.html", draw=draw, exclusion_labels=EXCLUSION_LABELS)
+    return render_template("draws/detail.html", draw=draw, exclusion_labels=EXCLUSION_LABELS,
+                           passed_over_labels=PASSED_OVER_LABELS)

@@ -323,7 +323,10 @@ def _promote_backup(member: PanelMember, user) -> PanelMember | None:
     draw = db.session.get(Draw, member.draw_id) if member.draw_id else None
     if draw is None or member.expert_id not in draw.panel:
         return None
-    promoted = promote_next_backup(draw, member.expert_id, actor=user)
+    out_of_reserve = [m.expert_id for m in member.panel.members
+                      if not m.is_backup or m.removed_at is not None]
+    promoted = promote_next_backup(draw, member.expert_id, actor=user,
+                                   out_of_reserve=out_of_reserve)
     return next((m for m in member.panel.members if m.expert_id == promoted), None)
 
 
