@@ -58,11 +58,6 @@ from common import flask, fresh_database, gunicorn, machine, write_section  # no
 from thinktank import create_app  # noqa: E402
 from thinktank.audit.models import AuditEntry  # noqa: E402
 from thinktank.auth.services import create_user  # noqa: E402
-from thinktank.experts.constants import (  # noqa: E402
-    CATEGORIES,
-    INDUSTRY_DIRECTIONS,
-    JIANGXI_CITIES,
-)
 from thinktank.experts.rules import ExpertData  # noqa: E402
 from thinktank.experts.services import create_expert, seed_fields  # noqa: E402
 from thinktank.extensions import db  # noqa: E402
@@ -78,6 +73,11 @@ from thinktank.reviews.models import (  # noqa: E402
     SheetStatus,
 )
 from thinktank.reviews.scoring import RECOMMENDATIONS  # noqa: E402
+from thinktank.vocabulary import (  # noqa: E402
+    CATEGORIES,
+    INDUSTRY_DIRECTIONS,
+    JIANGXI_CITIES,
+)
 
 HEADING = "## Deadline rush"
 

@@ -1,5 +1,5 @@
-from thinktank import TRANSLATIONS
 from thinktank.i18n import compile_catalogs, source_messages, untranslated
+from thinktank.paths import TRANSLATIONS
 
 
 def test_every_ui_message_has_a_chinese_translation():

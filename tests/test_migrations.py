@@ -10,9 +10,9 @@ from flask_migrate import downgrade, upgrade
 from tests.conftest import empty_database
 from tests.experts.workbooks import row, workbook
 from thinktank import create_app
-from thinktank.experts.constants import SEED_FIELDS
 from thinktank.experts.models import Expert, ExpertiseField
 from thinktank.extensions import db
+from thinktank.vocabulary import SEED_FIELDS
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import empty_database
 from tests.experts.workbooks import row, workbook
-from thinktank import ROOT
+from thinktank.paths import ROOT
 
 TIMEOUT = 120
 

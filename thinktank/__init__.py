@@ -23,22 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from thinktank import config as config_module
 from thinktank.errors import StorageUnavailable
 from thinktank.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-
-PACKAGE = Path(__file__).resolve().parent
-ROOT = PACKAGE.parent
-
-
-def _bundled(name: str) -> Path:
-    """A folder of the repository's top level that the app reads at run time.
-    A checkout (and an editable install) has it there; a built package (a wheel,
-    ``pip install .``) carries it inside the package, where setup.py maps it."""
-    inside = PACKAGE / name
-    return inside if inside.is_dir() else ROOT / name
-
-
-TEMPLATES = _bundled("templates")
-TRANSLATIONS = _bundled("translations")
-MIGRATIONS = _bundled("migrations")
+from thinktank.paths import MIGRATIONS, TEMPLATES, TRANSLATIONS
 
 # What a 503 page tells clients: a database restart or a full disk takes a while to fix.
 RETRY_AFTER_SECONDS = 30
@@ -81,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    lend_area_rules(app)
     from thinktank.notifications.scheduler import start_in_process
 
     start_in_process(app)  # only under `flask run` with SCHEDULER_IN_PROCESS set
@@ -288,6 +274,14 @@ def register_template_helpers(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "display_zone": app.config["DISPLAY_TIMEZONE"],
         }
+
+
+def lend_area_rules(app: Flask) -> None:
+    """Rules an area needs from a layer above it, handed down through the app."""
+    from thinktank.draws.services import FLAGGED_SCORES
+    from thinktank.records.evaluation import flagged_scores
+
+    app.extensions[FLAGGED_SCORES] = flagged_scores
 
 
 def register_commands(app: Flask) -> None:

@@ -10,8 +10,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
-from thinktank import ROOT, TRANSLATIONS
 from thinktank.catalogs import compile_catalogs
+from thinktank.paths import ROOT, TRANSLATIONS
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 METHODS = [("thinktank/**.py", "python"), ("templates/**.html", "jinja2")]

@@ -23,9 +23,9 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from thinktank.experts.constants import normalise_city
-from thinktank.experts.rules import RuleError
 from thinktank.text import fold
+from thinktank.values import RuleError
+from thinktank.vocabulary import normalise_city
 
 # A genuine list expands a few times when unzipped; far more is a zip bomb.
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024

@@ -13,7 +13,7 @@ migration runs once, so a field they rename or deactivate stays so.
 
 The names are written out here rather than imported from the app, so that
 the migration stays what it was when it ran, whatever the models and
-constants become (thinktank/experts/constants.py SEED_FIELDS holds the same
+constants become (thinktank/vocabulary.py SEED_FIELDS holds the same
 list, for ``demo load`` and the tests).
 """
 import sqlalchemy as sa

@@ -22,6 +22,7 @@ from thinktank.consultations import invitations
 from thinktank.consultations.models import Invitation
 from thinktank.draws.models import Draw
 from thinktank.errors import DomainError
+from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 
 pytestmark = pytest.mark.usefixtures("secretariat_email")
@@ -93,11 +94,11 @@ def test_adding_by_hand_finds_codes_and_names(make_expert):
     coded = make_expert(name="赵敏")
     named = make_expert(name="钱进")
     make_expert(name="同名"), make_expert(name="同名")
-    assert invitations.find_experts(f"{coded.code.lower()}，钱进") == [coded, named]
+    assert find_experts(f"{coded.code.lower()}，钱进") == [coded, named]
     with pytest.raises(DomainError, match="未找到以下编号或姓名的专家：查无此人"):
-        invitations.find_experts("查无此人")
+        find_experts("查无此人")
     with pytest.raises(DomainError) as error:
-        invitations.find_experts("同名")
+        find_experts("同名")
     assert "同名" in error.value.message
 
     session = make_session()

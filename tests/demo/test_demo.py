@@ -15,14 +15,14 @@ from thinktank.consultations.models import (
 )
 from thinktank.demo.data import DEFAULT_PASSWORD, DEMO_USERS, build_experts
 from thinktank.draws.models import Draw
-from thinktank.experts.constants import CATEGORIES, CITIES, SEED_FIELDS
 from thinktank.experts.models import Conflict, Expert, ExpertiseField, ExpertStatus
-from thinktank.experts.rules import normalise_email, normalise_mobile
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage
 from thinktank.permissions import Role
 from thinktank.text import organisation_key
 from thinktank.timeutil import today_in_display_zone
+from thinktank.values import normalise_email, normalise_mobile
+from thinktank.vocabulary import CATEGORIES, CITIES, SEED_FIELDS
 
 
 def counts() -> dict[str, int]:

@@ -12,7 +12,6 @@ from tests.demo.conftest import load
 from thinktank.demo import data
 from thinktank.demo import reviews as demo
 from thinktank.draws.services import draws_for
-from thinktank.experts.constants import JIANGXI_CITIES
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.reviews import panels, services
@@ -27,6 +26,7 @@ from thinktank.reviews.models import (
 )
 from thinktank.reviews.results import round_results
 from thinktank.timeutil import utcnow
+from thinktank.vocabulary import JIANGXI_CITIES
 
 
 def round_named(name: str) -> ReviewRound:

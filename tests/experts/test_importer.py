@@ -9,7 +9,6 @@ import pytest
 from openpyxl import Workbook
 
 from tests.experts.workbooks import HEADERS, row, save, workbook
-from thinktank.experts.constants import SEED_FIELDS
 from thinktank.experts.importer import (
     MAX_UNCOMPRESSED_BYTES,
     FileRefused,
@@ -17,6 +16,7 @@ from thinktank.experts.importer import (
     Reason,
     read_experts,
 )
+from thinktank.vocabulary import SEED_FIELDS
 
 TODAY = date(2026, 6, 1)
 TEN_MB = 10 * 1024 * 1024

@@ -34,7 +34,6 @@ from tests.robustness.importing import (
     table_counts,
 )
 from thinktank.errors import DomainError
-from thinktank.experts.constants import SEED_FIELDS
 from thinktank.experts.importer import read_experts
 from thinktank.experts.models import Expert
 from thinktank.experts.transfer import import_experts
@@ -45,6 +44,7 @@ from thinktank.reviews.models import Application
 from thinktank.spreadsheets import FileRefused, Reason
 from thinktank.text import organisation_key, pinyin_index
 from thinktank.timeutil import today_in_display_zone
+from thinktank.vocabulary import SEED_FIELDS
 
 TEN_MB = 10 * 1024 * 1024
 # Database fixtures are set up once per test, not per example: each example

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.walk import AUDIT_WRITE
-from thinktank import ROOT
+from thinktank.paths import ROOT
 
 FIELDS = ("id", "at", "user_id", "actor", "ip", "action", "target_type", "target_id", "payload")
 

@@ -29,10 +29,11 @@ from tests.consultations.invitation_factories import invitation_of, scheduled_se
 from tests.experts.workbooks import row, workbook
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import application_data, make_round
-from thinktank import ROOT, config, imports
+from thinktank import config, imports
 from thinktank.consultations import invitations
 from thinktank.consultations.models import SessionMaterial
 from thinktank.extensions import db
+from thinktank.paths import ROOT
 from thinktank.reviews import services as review_services
 from thinktank.reviews.models import ApplicationAttachment
 

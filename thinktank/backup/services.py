@@ -516,7 +516,7 @@ def app_version() -> str:
     try:
         return importlib.metadata.version("thinktank")
     except importlib.metadata.PackageNotFoundError:
-        from thinktank import ROOT
+        from thinktank.paths import ROOT
 
         parser = configparser.ConfigParser()
         parser.read(ROOT / "setup.cfg")

@@ -19,7 +19,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from thinktank.audit.services import record
 from thinktank.auth.models import User
@@ -125,33 +125,6 @@ def _ensure_open(session: ConsultationSession) -> None:
         raise DomainError(_("This session has already started."))
 
 
-def find_experts(text: str) -> list[Expert]:
-    """The experts named in ``text`` by code (专家编号) or full name, separated
-    by commas, 、 or spaces. Unknown or ambiguous names are a ``DomainError``."""
-    names = list(dict.fromkeys(p for p in re.split(r"[,，、;；\s]+", text.strip()) if p))
-    if not names:
-        raise DomainError(_("Enter at least one expert code or name."))
-    rows = db.session.scalars(
-        select(Expert).where(or_(func.upper(Expert.code).in_([n.upper() for n in names]),
-                                 Expert.name.in_(names)))
-    ).all()
-    found, unknown, ambiguous = [], [], []
-    for name in names:
-        by_code = [e for e in rows if e.code and e.code.upper() == name.upper()]
-        matches = by_code or [e for e in rows if e.name == name]
-        if not matches:
-            unknown.append(name)
-        elif len(matches) > 1:
-            ambiguous.append(name)
-        else:
-            found.append(matches[0])
-    if unknown:
-        raise DomainError(_("No expert with this code or name: %(names)s",
-                            names="、".join(unknown)))
-    if ambiguous:
-        raise DomainError(_("Several experts have this name; enter their codes instead: "
-                            "%(names)s", names="、".join(ambiguous)))
-    return found
 
 
 def add_participants(session: ConsultationSession, experts: Iterable[Expert], source: str,

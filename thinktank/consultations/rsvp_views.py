@@ -17,12 +17,13 @@ from thinktank.consultations.models import ConsultationSession, Invitation, Sess
 from thinktank.consultations.views import blueprint
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
-from thinktank.experts.constants import CATEGORIES, CITIES
 from thinktank.experts.models import ExpertiseField
+from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
 from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
+from thinktank.vocabulary import CATEGORIES, CITIES
 
 INVITATION_STATUS_LABELS = {
     service.S.RESERVE: _l("Backup"),
@@ -165,7 +166,7 @@ def add_participants(session_id: int):
     return _act(
         session,
         lambda: service.add_participants(
-            session, service.find_experts(form.experts.data), "manual", user=current_user),
+            session, find_experts(form.experts.data), "manual", user=current_user),
         lambda added: _("%(n)d experts added.", n=len(added)),
         hand_form=form,
     )

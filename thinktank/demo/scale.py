@@ -42,7 +42,6 @@ from thinktank.consultations.models import (
     SessionTopic,
 )
 from thinktank.experts import services as experts
-from thinktank.experts.constants import CATEGORIES, CITIES, INDUSTRY_DIRECTIONS
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
@@ -65,6 +64,7 @@ from thinktank.reviews.models import (
 from thinktank.reviews.scoring import RECOMMENDATIONS
 from thinktank.text import organisation_key, pinyin_index
 from thinktank.timeutil import utcnow
+from thinktank.vocabulary import CATEGORIES, CITIES, INDUSTRY_DIRECTIONS
 
 DOMAIN = "scale.thinktank.cn"
 BENCH_SESSION_TITLE = "基准测试·生物制造产业形势会商"

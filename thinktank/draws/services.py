@@ -5,8 +5,10 @@ import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
@@ -33,7 +35,6 @@ from thinktank.experts.models import (
     expert_fields,
 )
 from thinktank.extensions import db
-from thinktank.records.evaluation import flagged_scores
 from thinktank.text import fold, organisation_key
 from thinktank.timeutil import today_in_display_zone, utcnow
 
@@ -85,6 +86,17 @@ def _candidate_conditions(request: DrawRequest, field_ids: Iterable[int]) -> lis
             )
         )
     return conditions
+
+
+# Ratings are kept by the records area, a layer above the draws: it lends the
+# draw its "flagged for review" rule through the app (``create_app`` sets it),
+# so the draw can leave those experts out without importing records.
+FLAGGED_SCORES = "thinktank.flagged_scores"
+
+
+def flagged_scores(expert_ids: Collection[int], day: date) -> dict[int, Decimal]:
+    """Those of ``expert_ids`` whose rating flags them for review, with their scores."""
+    return current_app.extensions[FLAGGED_SCORES](expert_ids, day)
 
 
 def eligible_pool(request: DrawRequest, among: Collection[int] | None = None) -> EligiblePool:

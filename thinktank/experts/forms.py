@@ -10,12 +10,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from thinktank.experts.constants import CATEGORIES, CITIES, GENDERS
 from thinktank.experts.models import ExpertStatus
-from thinktank.experts.rules import ExpertData, RuleError, normalise_email, normalise_mobile
+from thinktank.experts.rules import ExpertData
 from thinktank.forms import IntegerField, MultiCheckboxField
 from thinktank.text import fold
 from thinktank.timeutil import today_in_display_zone
+from thinktank.values import RuleError, normalise_email, normalise_mobile
+from thinktank.vocabulary import CATEGORIES, CITIES, GENDERS
 
 STATUS_LABELS = {
     ExpertStatus.ACTIVE: _l("Active"),

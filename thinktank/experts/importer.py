@@ -12,14 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from thinktank.experts.constants import CATEGORIES, GENDERS
-from thinktank.experts.rules import (
-    ExpertData,
-    normalise_email,
-    normalise_mobile,
-    parse_date,
-    split_fields,
-)
+from thinktank.experts.rules import ExpertData
 from thinktank.spreadsheets import (
     MAX_UNCOMPRESSED_BYTES,
     CellInvalid,
@@ -39,6 +32,8 @@ from thinktank.spreadsheets import (
     text_parser,
 )
 from thinktank.text import fold
+from thinktank.values import normalise_email, normalise_mobile, parse_date, split_fields
+from thinktank.vocabulary import CATEGORIES, GENDERS
 
 FIRST_BIRTH_YEAR = 1930
 

@@ -1,5 +1,6 @@
 """Expert pool operations: search, create and update, status, conflicts, taxonomy."""
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -9,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from thinktank.audit.services import record
 from thinktank.errors import DomainError
-from thinktank.experts.constants import SEED_FIELDS
 from thinktank.experts.models import Conflict, Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.text import fold, organisation_key, pinyin_index
+from thinktank.vocabulary import SEED_FIELDS
 
 SORTS = {
     "name": Expert.name_pinyin,
@@ -75,6 +76,35 @@ def expert_query(filters: ExpertFilters) -> Select:
     column = SORTS.get(filters.sort, Expert.name_pinyin)
     order = column.desc() if filters.descending else column.asc()
     return query.order_by(order, Expert.id)
+
+
+def find_experts(text: str) -> list[Expert]:
+    """The experts named in ``text`` by code (专家编号) or full name, separated
+    by commas, 、 or spaces. Unknown or ambiguous names are a ``DomainError``."""
+    names = list(dict.fromkeys(p for p in re.split(r"[,，、;；\s]+", text.strip()) if p))
+    if not names:
+        raise DomainError(_("Enter at least one expert code or name."))
+    rows = db.session.scalars(
+        select(Expert).where(or_(func.upper(Expert.code).in_([n.upper() for n in names]),
+                                 Expert.name.in_(names)))
+    ).all()
+    found, unknown, ambiguous = [], [], []
+    for name in names:
+        by_code = [e for e in rows if e.code and e.code.upper() == name.upper()]
+        matches = by_code or [e for e in rows if e.name == name]
+        if not matches:
+            unknown.append(name)
+        elif len(matches) > 1:
+            ambiguous.append(name)
+        else:
+            found.append(matches[0])
+    if unknown:
+        raise DomainError(_("No expert with this code or name: %(names)s",
+                            names="、".join(unknown)))
+    if ambiguous:
+        raise DomainError(_("Several experts have this name; enter their codes instead: "
+                            "%(names)s", names="、".join(ambiguous)))
+    return found
 
 
 def can_see_contacts(user) -> bool:

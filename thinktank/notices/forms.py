@@ -3,10 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from thinktank.experts.constants import CATEGORIES, CITIES
 from thinktank.experts.services import active_fields
 from thinktank.notices.models import NoticeKind
 from thinktank.notices.services import Audience
+from thinktank.vocabulary import CATEGORIES, CITIES
 
 KIND_LABELS = {
     NoticeKind.POLICY_UPDATE: _l("Policy update"),

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from thinktank.audit.services import record
 from thinktank.errors import DomainError
-from thinktank.experts.rules import RuleError, normalise_email
 from thinktank.extensions import db
 from thinktank.notifications.mailer import (
     SEND_ERRORS,
@@ -42,6 +41,7 @@ from thinktank.notifications.models import (
     OutboxStatus,
 )
 from thinktank.timeutil import utcnow
+from thinktank.values import RuleError, normalise_email
 
 DISPATCHER_NAME = "outbox"
 HEARTBEAT_STALE_AFTER = timedelta(minutes=5)

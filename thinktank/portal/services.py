@@ -28,7 +28,6 @@ from thinktank.consultations.models import (
     InvitationStatus,
     SessionStatus,
 )
-from thinktank.experts.constants import CATEGORIES, CITIES
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.extensions import db
 from thinktank.permissions import Role
@@ -50,6 +49,7 @@ from thinktank.reviews.models import (
     RoundStatus,
 )
 from thinktank.timeutil import from_display, today_in_display_zone
+from thinktank.vocabulary import CATEGORIES, CITIES
 
 # A document about any subject other than these is never served here.
 

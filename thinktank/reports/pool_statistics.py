@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from thinktank.experts.constants import CATEGORIES, CITIES
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus
 from thinktank.extensions import db
 from thinktank.timeutil import today_in_display_zone
+from thinktank.vocabulary import CATEGORIES, CITIES
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from thinktank.experts.constants import CITIES, INDUSTRY_DIRECTIONS
-from thinktank.experts.rules import RuleError
 from thinktank.forms import IntegerField
 from thinktank.imports import REASON_TEXTS
 from thinktank.reviews.importer import (
@@ -40,6 +38,8 @@ from thinktank.reviews.services import CriterionData, RoundData
 from thinktank.spreadsheets import Reason
 from thinktank.text import fold
 from thinktank.timeutil import from_display, to_display
+from thinktank.values import RuleError
+from thinktank.vocabulary import CITIES, INDUSTRY_DIRECTIONS
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 # Points from the panel median; the column keeps 4 digits before the decimal point.

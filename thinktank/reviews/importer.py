@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from thinktank.experts.constants import INDUSTRY_DIRECTIONS
-from thinktank.experts.rules import RuleError, normalise_mobile
 from thinktank.spreadsheets import (
     MAX_UNCOMPRESSED_BYTES,
     Column,
@@ -31,6 +29,8 @@ from thinktank.spreadsheets import (
     text_parser,
 )
 from thinktank.text import fold
+from thinktank.values import RuleError, normalise_mobile
+from thinktank.vocabulary import INDUSTRY_DIRECTIONS
 
 # The template's columns, in the template's order.
 COLUMNS = (

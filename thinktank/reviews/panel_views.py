@@ -14,9 +14,9 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from thinktank.consultations.invitations import find_experts
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
+from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import IntegerField
 from thinktank.permissions import Role, roles
