@@ -67,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     lend_area_rules(app)
-    from thinktank.notifications.scheduler import start_in_process
+    from thinktank.scheduler import start_in_process
 
     start_in_process(app)  # only under `flask run` with SCHEDULER_IN_PROCESS set
     return app
@@ -292,10 +292,11 @@ def register_commands(app: Flask) -> None:
     from thinktank.experts.cli import experts_cli
     from thinktank.honoraria.cli import honoraria_cli
     from thinktank.i18n import i18n_cli
-    from thinktank.notifications.cli import reminders_cli, scheduler_cli
+    from thinktank.notifications.cli import reminders_cli
     from thinktank.records.cli import records_cli
     from thinktank.reports.cli import reports_cli
     from thinktank.reviews.cli import reviews_cli
+    from thinktank.scheduler import scheduler_cli
 
     for group in (
         users_cli, experts_cli, demo_cli, i18n_cli, draws_cli, reminders_cli, scheduler_cli,

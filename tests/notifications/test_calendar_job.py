@@ -1,4 +1,4 @@
-"""The scheduler's hourly job queues the date-driven reminders, once."""
+"""The scheduler's hourly jobs queue the date-driven reminders, once."""
 
 from datetime import timedelta
 
@@ -6,9 +6,12 @@ from sqlalchemy import func, select
 
 from thinktank.experts import terms
 from thinktank.extensions import db
+from thinktank.jobs import JOBS
 from thinktank.notifications.models import OutboxMessage
-from thinktank.notifications.scheduler import calendar_reminders_job
+from thinktank.scheduler import run_job
 from thinktank.timeutil import today_in_display_zone
+
+TERM_REMINDERS = JOBS["term-reminders"]
 
 
 def test_the_hourly_job_reminds_of_ending_terms_once(app, make_expert):
@@ -22,8 +25,8 @@ def test_the_hourly_job_reminds_of_ending_terms_once(app, make_expert):
         return db.session.scalars(select(OutboxMessage).where(
             OutboxMessage.kind == terms.REMINDER_KIND)).all()
 
-    calendar_reminders_job(app)
-    calendar_reminders_job(app)  # the next hour: nothing new
+    run_job(app, TERM_REMINDERS)
+    run_job(app, TERM_REMINDERS)  # the next hour: nothing new
     mails = term_mails()
     assert [m.recipient_email for m in mails] == [ending.email]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
@@ -38,6 +41,6 @@ def test_the_job_builds_its_links_with_the_site_address(app_config, make_expert)
     make_expert(term_start=today - timedelta(days=700), term_end=today + timedelta(days=10))
     production = create_app(app_config | {"SERVER_NAME": None,
                                           "SITE_URL": "https://zhiku.example.cn"})
-    calendar_reminders_job(production)
+    run_job(production, TERM_REMINDERS)
     [mail] = db.session.scalars(select(OutboxMessage)).all()
     assert "https://zhiku.example.cn/" in mail.text_body

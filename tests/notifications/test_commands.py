@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from thinktank.extensions import db
+from thinktank.jobs import JOBS
 from thinktank.notifications import services
+from thinktank.reports.services import request_issue
 from thinktank.timeutil import utcnow
 
 from .conftest import free_port
@@ -92,6 +94,26 @@ def test_scheduler_process_dispatches_at_start(smtp, queue, start_process):
     assert heartbeat is not None and heartbeat.runner.endswith(f":{process.pid}")
     assert "scheduler running" in output()
 
+
+
+def test_scheduler_process_runs_the_jobs_of_the_list(start_process):
+    """``flask scheduler run`` lists the jobs it registered: those of
+    ``thinktank/jobs.py``, among them the render of a document left pending
+    by a process that died, which it renders at start."""
+    document = request_issue("pool_statistics", None, "专家库构成统计表")
+    db.session.commit()  # and never rendered: its process is gone
+    process, output = start_process("scheduler", "run")
+    expected = {f"{job_id} every {job.every}" for job_id, job in JOBS.items()}
+    deadline = time.monotonic() + 30
+    while len(listed := re.findall(r"^  (.+)$", output(), re.MULTILINE)) < len(expected):
+        assert process.poll() is None and time.monotonic() < deadline, output()
+        time.sleep(0.2)
+    assert set(listed) == expected, output()
+    deadline = time.monotonic() + 60
+    while not document.is_done:
+        assert time.monotonic() < deadline, (document.status, output())
+        time.sleep(0.2)
+        db.session.rollback()  # expires the row: the next read sees the scheduler's commits
 
 def test_flask_run_starts_one_scheduler_and_not_in_the_reloader_parent(
     smtp, queue, start_process

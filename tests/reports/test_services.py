@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
+from thinktank.jobs import JOBS
 from thinktank.reports import services
+from thinktank.reports.background import submit_render
 from thinktank.reports.models import DocumentCounter, DocumentStatus, IssuedDocument
+from thinktank.scheduler import run_job
 from thinktank.timeutil import today_in_display_zone, utcnow
 
 TITLE = "专家库构成统计表"
@@ -131,6 +134,42 @@ def test_render_pending_picks_up_waiting_and_abandoned_documents(runner, pool):
     assert waiting.status == abandoned.status == DocumentStatus.DONE
     assert busy.status == DocumentStatus.RENDERING
 
+
+
+RENDER_JOB = JOBS["render-pending"]
+
+
+def rendered_entries() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "report.rendered")
+    )
+
+
+def test_the_scheduler_renders_abandoned_documents_not_those_in_progress(app, pool):
+    waiting, abandoned, busy = issue(), issue(), issue()
+    abandoned.status = busy.status = DocumentStatus.RENDERING.value
+    abandoned.render_started_at = utcnow() - services.STALE_RENDER - timedelta(minutes=1)
+    busy.render_started_at = utcnow() - timedelta(minutes=1)  # another process is on it
+    db.session.commit()
+    run_job(app, RENDER_JOB)
+    db.session.expire_all()
+    assert waiting.status == abandoned.status == DocumentStatus.DONE
+    assert abandoned.pdf.startswith(b"%PDF")
+    assert busy.status == DocumentStatus.RENDERING and busy.pdf is None
+    assert rendered_entries() == 2
+
+
+def test_the_scheduler_and_a_background_render_render_each_document_once(app, pool):
+    """The web process's renderer and the scheduler's job at the same time:
+    whichever claims a document renders it, the other leaves it."""
+    documents = [issue() for _ in range(3)]
+    futures = [submit_render(app, document.id) for document in documents]
+    run_job(app, RENDER_JOB)
+    for future in futures:
+        future.result(timeout=120)
+    db.session.expire_all()
+    assert {document.status for document in documents} == {DocumentStatus.DONE}
+    assert rendered_entries() == 3
 
 def test_reissue_makes_version_two_and_supersedes_version_one(make_user, pool, make_expert):
     user = make_user("secretariat")

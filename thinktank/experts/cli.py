@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from thinktank.errors import DomainError
 from thinktank.experts.models import ExpertStatus
 from thinktank.experts.services import ExpertFilters
-from thinktank.experts.terms import queue_term_reminders, today
+from thinktank.experts.terms import term_reminders_job
 from thinktank.experts.transfer import describe, export_pool, import_experts, problem_line
 from thinktank.extensions import db
 from thinktank.notifications.services import site_context
@@ -59,6 +59,5 @@ def export_command(path: Path, status: str | None) -> None:
 def term_reminders_command() -> None:
     """Queue reminder mails to experts whose term ends within 30 days (run daily)."""
     with site_context(current_app._get_current_object()):
-        count = queue_term_reminders(today())
-        db.session.commit()
+        count = term_reminders_job()
     click.echo(f"term reminders: {count} experts")

@@ -79,6 +79,17 @@ def queue_term_reminders(day: date) -> int:
     return len(experts)
 
 
+def term_reminders_job() -> int:
+    """Queue today's term reminders and commit; returns how many experts that
+    concerns. The scheduler's job (``thinktank/jobs.py``) and ``flask experts
+    term-reminders``; the links need a request to ``SITE_URL`` (``site_context``)."""
+    count = queue_term_reminders(today())
+    db.session.commit()
+    if count:
+        current_app.logger.info("term reminders: %d experts", count)
+    return count
+
+
 def renew_term(expert: Expert, new_end: date, reason: str, user) -> TermRenewal:
     """Extend the expert's term to ``new_end`` and record who did it and why.
 

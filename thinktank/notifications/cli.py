@@ -1,9 +1,7 @@
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 reminders_cli = AppGroup("reminders", help="Reminders and other outbox mail.")
-scheduler_cli = AppGroup("scheduler", help="The scheduler that sends due reminders.")
 
 
 @reminders_cli.command("dispatch")
@@ -15,11 +13,3 @@ def dispatch(limit: int | None) -> None:
     result = dispatch_due(limit)
     click.echo(f"sent {result.sent}, failed {result.failed}, retried {result.retried}")
 
-
-@scheduler_cli.command("run")
-def run() -> None:
-    """Run the scheduler in the foreground (one such process per installation)."""
-    from thinktank.notifications.scheduler import run_blocking
-
-    click.echo("scheduler running: due reminders are dispatched every minute (Ctrl+C stops)")
-    run_blocking(current_app._get_current_object())

@@ -345,6 +345,16 @@ def dispatch_due(limit: int | None = None, now: datetime | None = None) -> Dispa
     return result
 
 
+def dispatch_job() -> None:
+    """The scheduler's job (``thinktank/jobs.py``): one dispatcher pass, logged
+    when it did anything."""
+    result = dispatch_due()
+    if result.total:
+        current_app.logger.info(
+            "outbox: sent %d, failed %d, retried %d", result.sent, result.failed, result.retried
+        )
+
+
 def _record_heartbeat(result: DispatchResult, now: datetime) -> None:
     values = {
         "last_run_at": now,

@@ -2,10 +2,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from thinktank.extensions import db
 from thinktank.notifications.services import site_context
-from thinktank.records.reminders import queue_rating_reminders
-from thinktank.timeutil import today_in_display_zone
+from thinktank.records.reminders import rating_reminders_job
 
 records_cli = AppGroup("records", help="Expert records and evaluations.")
 
@@ -14,6 +12,5 @@ records_cli = AppGroup("records", help="Expert records and evaluations.")
 def rating_reminders_command() -> None:
     """Remind the secretariat of ratings missing five working days on (run daily)."""
     with site_context(current_app._get_current_object()):
-        count = queue_rating_reminders(today_in_display_zone())
-        db.session.commit()
+        count = rating_reminders_job()
     click.echo(f"rating reminders: {count} sessions or rounds")

@@ -18,7 +18,7 @@ from thinktank.records.models import ExpertRating, RatingSubject
 from thinktank.records.ratings import RATABLE_ROUND_STATUSES, RATABLE_SESSION_STATUSES
 from thinktank.records.working_days import add_working_days, parse_holidays
 from thinktank.reviews.models import PanelMember, ReviewPanel, ReviewRound, RoundStatus
-from thinktank.timeutil import to_display, utcnow
+from thinktank.timeutil import to_display, today_in_display_zone, utcnow
 
 REMINDER_KIND = "rating_reminder"
 REMINDER_WORKING_DAYS = 5
@@ -129,3 +129,15 @@ def queue_rating_reminders(today: date) -> int:
                 subject_id=item.id,
             )
     return len(items)
+
+
+def rating_reminders_job() -> int:
+    """Queue today's rating reminders and commit; returns how many sessions or
+    rounds are overdue. The scheduler's job (``thinktank/jobs.py``) and ``flask
+    records rating-reminders``; the links need a request to ``SITE_URL``
+    (``site_context``)."""
+    count = queue_rating_reminders(today_in_display_zone())
+    db.session.commit()
+    if count:
+        current_app.logger.info("rating reminders: %d sessions or rounds", count)
+    return count
