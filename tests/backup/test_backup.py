@@ -21,13 +21,11 @@ from thinktank.backup.services import (
     libpq_connection,
 )
 from thinktank.consultations.models import SessionMaterial
-from thinktank.consultations.services import material_path
 from thinktank.experts.models import Expert
 from thinktank.experts.services import create_expert
 from thinktank.extensions import db
 from thinktank.reports.models import IssuedDocument
 from thinktank.reviews.models import ApplicationAttachment
-from thinktank.reviews.services import attachment_path
 
 from .conftest import (
     backup,
@@ -70,9 +68,9 @@ def test_a_restore_into_an_empty_database_gives_back_every_row_and_file(
     # in the database with its frozen checksum.
     with target.app_context():
         for material in db.session.scalars(sa.select(SessionMaterial)):
-            assert sha256(material_path(material).read_bytes()) == material.sha256
+            assert sha256(material.path.read_bytes()) == material.sha256
         for attachment in db.session.scalars(sa.select(ApplicationAttachment)):
-            assert sha256(attachment_path(attachment).read_bytes()) == attachment.sha256
+            assert sha256(attachment.path.read_bytes()) == attachment.sha256
         document = db.session.get(IssuedDocument, dataset["document"].id)
         assert document.pdf.startswith(b"%PDF-") and sha256(document.pdf) == document.sha256
         # Sequences carry on after the restored ids (PostgreSQL keeps them apart).

@@ -15,8 +15,8 @@ from tests.conftest import Auth
 from tests.consultations.factories import make_session
 from thinktank.consultations import services
 from thinktank.consultations.models import SessionMaterial
-from thinktank.consultations.rules import material_type
 from thinktank.extensions import db
+from thinktank.stored_files import file_type
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -82,7 +82,7 @@ def upload(client, session_id: int, data: bytes, name: str):
     ],
 )
 def test_types_are_told_by_content(data, mimetype):
-    assert material_type(data).mimetype == mimetype
+    assert file_type(data).mimetype == mimetype
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_types_are_told_by_content(data, mimetype):
      b"<html><script>alert(1)</script>", b"RIFF\x10\x00\x00\x00WAVEfmt "],
 )
 def test_other_content_is_not_a_material(data):
-    assert material_type(data) is None
+    assert file_type(data) is None
 
 
 def test_upload_and_download_a_pdf(app, secretariat):
@@ -151,10 +151,10 @@ def test_a_file_over_20_mb_is_refused(app, secretariat):
 
 def test_a_file_of_exactly_20_mb_is_taken(app):
     session = make_session()
-    data = PDF_BYTES + b"0" * (services.MAX_MATERIAL_BYTES - len(PDF_BYTES))
+    data = PDF_BYTES + b"0" * (SessionMaterial.max_bytes - len(PDF_BYTES))
     material = services.add_material(session, "整本.pdf", data)
     db.session.commit()
-    assert material.size == services.MAX_MATERIAL_BYTES
+    assert material.size == SessionMaterial.max_bytes
 
 
 def test_a_cancelled_session_takes_no_materials(app, secretariat):

@@ -154,13 +154,13 @@ def test_a_file_that_is_not_a_pdf_is_refused(secretariat, application, data, fil
 def test_a_pdf_over_20_mb_is_refused(app, secretariat, application):
     directory = Path(app.config["UPLOAD_DIR"]) / "applications"
     before = set(directory.iterdir()) if directory.exists() else set()
-    too_big = PDF + bytes(services.MAX_ATTACHMENT_BYTES + 1 - len(PDF))
+    too_big = PDF + bytes(ApplicationAttachment.max_bytes + 1 - len(PDF))
     upload(secretariat, application.id, too_big)
     assert db.session.scalar(select(func.count(ApplicationAttachment.id))) == 0
     with pytest.raises(DomainError):
         services.add_attachment(application, "big.pdf", too_big)
     assert (set(directory.iterdir()) if directory.exists() else set()) == before
-    just_right = PDF + bytes(services.MAX_ATTACHMENT_BYTES - len(PDF))
+    just_right = PDF + bytes(ApplicationAttachment.max_bytes - len(PDF))
     assert services.add_attachment(application, "ok.pdf", just_right).size == len(just_right)
 
 

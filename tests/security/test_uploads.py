@@ -226,7 +226,7 @@ def test_attachments_are_refused_to_experts_of_another_panel(app, make_user, mak
                                        original_name="申报书.pdf", size=len(PDF), sha256="0")
     db.session.add(attachment)
     db.session.commit()
-    path = review_services.attachment_path(attachment)
+    path = attachment.path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(PDF)
     url = f"/reviews/attachments/{attachment.id}"

@@ -2,10 +2,12 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thinktank.extensions import db
+from thinktank.stored_files import DOCX, GIF, JPEG, PDF, PNG, PPTX, WEBP, XLSX, StoredFile
 from thinktank.timeutil import UTCDateTime, utcnow
 
 
@@ -128,25 +130,19 @@ class ConsultationSession(db.Model):
     )
 
 
-class SessionMaterial(db.Model):
-    """An uploaded file of a session. On disk it has a random name under
-    ``UPLOAD_DIR/materials``; the user's file name is only shown and sent back."""
+class SessionMaterial(StoredFile, db.Model):
+    """An uploaded file of a session, under ``UPLOAD_DIR/materials``: a document,
+    a workbook, slides or a picture (the type it was found to be is kept)."""
 
     __tablename__ = "session_materials"
+    folder = "materials"
+    types = (PDF, DOCX, XLSX, PPTX, PNG, JPEG, GIF, WEBP)
+    wrong_type = _l("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx) "
+                    "and image (PNG, JPEG, GIF, WebP) files can be uploaded.")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_sessions.id", ondelete="CASCADE"), index=True
     )
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     session: Mapped[ConsultationSession] = relationship(back_populates="materials")
 

@@ -1,14 +1,10 @@
 """Consultation sessions: creating, editing and cancelling them, series of
 regular sessions, who may read what, and the sessions' materials."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
@@ -23,16 +19,14 @@ from thinktank.consultations.models import (
     SessionSeries,
     SessionStatus,
 )
-from thinktank.consultations.rules import material_type, occurrence_starts
+from thinktank.consultations.rules import occurrence_starts
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.imports import client_filename
 from thinktank.permissions import Role
-from thinktank.storage import write_new_file
 from thinktank.timeutil import from_display, to_display, utcnow
 
 MAX_OCCURRENCES = 24
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
 
 # What officials follow: sessions that took place, never drafts or plans.
 OFFICIAL_STATUSES = frozenset(
@@ -313,55 +307,16 @@ def sessions_by_day(user, year: int, month: int) -> dict[date, list[Consultation
 # Materials
 
 
-def _materials_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "materials"
-
-
-def material_path(material: SessionMaterial) -> Path:
-    return _materials_dir() / material.stored_name
-
-
 def add_material(session: ConsultationSession, filename: str, data: bytes, user=None
                  ) -> SessionMaterial:
-    """Store an uploaded file for ``session`` after checking its size and content.
-
-    ``data`` may be one byte longer than the limit (what the caller read), so
-    that a file too large is refused without reading it whole."""
+    """Store an uploaded file for ``session`` (see ``StoredFile.store``)."""
     if session.status == SessionStatus.CANCELLED:
         raise DomainError(_("A cancelled session takes no more materials."))
-    if not data:
-        raise DomainError(_("The file is empty."))
-    if len(data) > MAX_MATERIAL_BYTES:
-        raise DomainError(_("A file may have at most %(mb)d MB.",
-                            mb=MAX_MATERIAL_BYTES // (1024 * 1024)))
-    kind = material_type(data)
-    if kind is None:
-        raise DomainError(_("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx) "
-                            "and image (PNG, JPEG, GIF, WebP) files can be uploaded."))
-    name = _base_name(filename)
-    if not name.lower().endswith(kind.extensions):
-        raise DomainError(_("The file name does not match its content; expected a name "
-                            "ending in %(ext)s.", ext=" / ".join(kind.extensions)))
-    stored_name = secrets.token_hex(16)
-    write_new_file(_materials_dir(), stored_name, data)
-    material = SessionMaterial(
-        session=session,
-        original_name=name,
-        stored_name=stored_name,
-        content_type=kind.mimetype,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by_id=getattr(user, "id", None),
-    )
-    db.session.add(material)
+    material = SessionMaterial.store(data, _base_name(filename), user=user, session=session)
     record("session.material_added", session,
-           {"material": name, "size": len(data), "sha256": material.sha256}, user=user)
+           {"material": material.original_name, "size": material.size,
+            "sha256": material.sha256}, user=user)
     return material
-
-
-def discard_material_file(material: SessionMaterial) -> None:
-    """Remove a stored file whose database row was not committed."""
-    material_path(material).unlink(missing_ok=True)
 
 
 def _base_name(filename: str) -> str:

@@ -11,12 +11,10 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -39,7 +37,9 @@ from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
+from thinktank.stored_files import download
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
 blueprint = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -231,19 +231,11 @@ def upload_material(session_id: int):
         return redirect(url_for("consultations.detail", session_id=session.id))
     upload = form.file.data
     # One byte past the limit is enough to refuse a file that is too large.
-    data = upload.read(services.MAX_MATERIAL_BYTES + 1)
-    try:
+    data = upload.read(SessionMaterial.max_bytes + 1)
+    with committed() as done:
         material = services.add_material(session, upload.filename or "", data, user=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("consultations.detail", session_id=session.id))
-    try:
-        db.session.commit()
-    except Exception:
-        services.discard_material_file(material)
-        raise
-    flash(_("Material %(name)s uploaded.", name=material.original_name), "success")
+    if done:
+        flash(_("Material %(name)s uploaded.", name=material.original_name), "success")
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 
@@ -253,17 +245,4 @@ def download_material(material_id: int):
     material = db.get_or_404(SessionMaterial, material_id)
     if not services.can_download_material(current_user, material.session):
         abort(403)
-    path = services.material_path(material)
-    if not path.is_file():
-        current_app.logger.error("material %s missing at %s", material.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=material.content_type,
-        as_attachment=True,
-        download_name=material.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(material)

@@ -5,10 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from thinktank.extensions import db
+from thinktank.stored_files import PDF, StoredFile
 from thinktank.timeutil import UTCDateTime, utcnow
 
 
@@ -130,24 +132,19 @@ class Application(db.Model):
     )
 
 
-class ApplicationAttachment(db.Model):
-    """A PDF of an application. On disk it has a random name under
-    ``UPLOAD_DIR/applications``; the user's file name is only shown and sent back."""
+class ApplicationAttachment(StoredFile, db.Model):
+    """A PDF of an application, under ``UPLOAD_DIR/applications``."""
 
     __tablename__ = "review_application_attachments"
+    folder = "applications"
+    types = (PDF,)
+    wrong_type = _l("Only PDF files can be attached; this file is not a PDF.")
+    too_large = _l("An attachment may have at most %(mb)d MB.")
+    adds_extension = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("review_applications.id", ondelete="CASCADE"), index=True
     )
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="attachments")
 

@@ -2,12 +2,9 @@
 applications (by hand and from Excel), attachments, avoidance requests, and
 who may read what."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -39,11 +36,9 @@ from thinktank.reviews.models import (
 )
 from thinktank.reviews.panels import can_expert_open
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
-from thinktank.storage import write_new_file
 from thinktank.text import fold, organisation_key
 
 MIN_PANEL_SIZE = 5
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 CRITERION_NAME_LIMIT = 50
 
 # The status a round may move to from each status.
@@ -459,49 +454,17 @@ def import_applications(review_round: ReviewRound, data: bytes, filename: str, *
 # --- attachments ---------------------------------------------------------------------
 
 
-def _attachments_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "applications"
-
-
-def attachment_path(attachment: ApplicationAttachment) -> Path:
-    return _attachments_dir() / attachment.stored_name
-
-
 def add_attachment(application: Application, filename: str, data: bytes, *,
                    user=None) -> ApplicationAttachment:
-    """Store a PDF for ``application`` after checking its size and content.
-
-    ``data`` may be one byte longer than the limit (what the caller read), so
-    that a file too large is refused without reading it whole. The file is
-    checked by its content (``%PDF-``), not by its name."""
+    """Store a PDF for ``application`` (see ``StoredFile.store``); a name not
+    ending in .pdf gets it."""
     _require_draft(application.round)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(_("An attachment may have at most %(mb)d MB.",
-                            mb=MAX_ATTACHMENT_BYTES // (1024 * 1024)))
-    if not data.startswith(b"%PDF-"):
-        raise DomainError(_("Only PDF files can be attached; this file is not a PDF."))
-    name = fold(filename) or "attachment.pdf"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    stored_name = f"{secrets.token_hex(16)}.pdf"
-    write_new_file(_attachments_dir(), stored_name, data)
-    attachment = ApplicationAttachment(
-        application=application,
-        stored_name=stored_name,
-        original_name=name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by_id=getattr(user, "id", None),
-    )
-    db.session.add(attachment)
+    attachment = ApplicationAttachment.store(data, fold(filename) or "attachment", user=user,
+                                             application=application)
     record("review_application.attachment_added", application,
-           {"attachment": name, "size": len(data), "sha256": attachment.sha256}, user=user)
+           {"attachment": attachment.original_name, "size": attachment.size,
+            "sha256": attachment.sha256}, user=user)
     return attachment
-
-
-def discard_attachment_file(attachment: ApplicationAttachment) -> None:
-    """Remove the stored file of an attachment whose row was not committed."""
-    attachment_path(attachment).unlink(missing_ok=True)
 
 
 # --- avoidance requests ----------------------------------------------------------------

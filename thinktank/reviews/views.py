@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -46,6 +45,7 @@ from thinktank.reviews.models import (
     ReviewRound,
     RoundStatus,
 )
+from thinktank.stored_files import download
 from thinktank.views import committed
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -246,7 +246,7 @@ def application_detail(application_id: int):
                     and application.round.status == RoundStatus.DRAFT),
         attachment_form=AttachmentForm(),
         avoidance_form=AvoidanceForm(),
-        max_attachment_mb=services.MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        max_attachment_mb=ApplicationAttachment.max_bytes // (1024 * 1024),
     )
 
 
@@ -281,20 +281,12 @@ def upload_attachment(application_id: int):
         return back
     upload = form.file.data
     # Reading one byte past the limit is enough to refuse a file that is too large.
-    data = upload.read(services.MAX_ATTACHMENT_BYTES + 1)
-    try:
+    data = upload.read(ApplicationAttachment.max_bytes + 1)
+    with committed() as done:
         attachment = services.add_attachment(application, imports.client_filename(
             upload.filename), data, user=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return back
-    try:
-        db.session.commit()
-    except Exception:
-        services.discard_attachment_file(attachment)
-        raise
-    flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
+    if done:
+        flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
     return back
 
 
@@ -304,15 +296,7 @@ def download_attachment(attachment_id: int):
     attachment = db.get_or_404(ApplicationAttachment, attachment_id)
     if not services.can_read_application(current_user, attachment.application):
         abort(403)
-    path = services.attachment_path(attachment)
-    if not path.is_file():
-        current_app.logger.error("attachment %s missing at %s", attachment.id, path)
-        abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(attachment)
 
 
 @blueprint.route("/applications/<int:application_id>/avoidance", methods=["POST"])
