@@ -10,6 +10,7 @@ from thinktank.errors import DomainError
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
+from thinktank.views import committed
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,7 +47,7 @@ def users():
 def user_new():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             user, password = auth_services.create_user(
                 form.email.data,
                 form.name.data,
@@ -54,11 +55,7 @@ def user_new():
                 expert_id=_expert_id_for_code(form),
             )
             user.active = form.active.data
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             return _password_page(user, password, created=True)
     return render_template("admin/user_form.html", form=form, user=None), (
         400 if request.method == "POST" else 200
@@ -76,7 +73,7 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     form.email.data = user.email
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             auth_services.update_user(
                 user,
                 name=form.name.data,
@@ -84,11 +81,7 @@ def user_edit(user_id: int):
                 active=form.active.data,
                 expert_id=_expert_id_for_code(form),
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (
@@ -100,8 +93,8 @@ def user_edit(user_id: int):
 @roles(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
-    password = auth_services.reset_password(user)
-    db.session.commit()
+    with committed():
+        password = auth_services.reset_password(user)
     return _password_page(user, password, created=False)
 
 

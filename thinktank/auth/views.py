@@ -8,8 +8,8 @@ from thinktank.audit.services import client_ip, record
 from thinktank.auth import services
 from thinktank.auth.forms import LocaleForm, LoginForm, PasswordChangeForm
 from thinktank.errors import DomainError
-from thinktank.extensions import db
 from thinktank.permissions import public, signed_in
+from thinktank.views import committed
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -53,9 +53,9 @@ def login():
 @signed_in
 def logout():
     user = current_user._get_current_object()
-    services.end_sessions(user)  # a copy of this session's cookie must not outlive it
-    record("logout", user)
-    db.session.commit()
+    with committed():
+        services.end_sessions(user)  # a copy of this session's cookie must not outlive it
+        record("logout", user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -68,15 +68,13 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with committed(on_error=None) as done:
             services.change_password(user, form.current.data, form.new.data)
-        except DomainError as error:
-            form.new.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done:
             login_user(user)  # keep this session: its id carries the new token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
+        form.new.errors.append(done.error.message)
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
@@ -87,7 +85,7 @@ def set_locale():
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        current_user.locale = form.locale.data
-        db.session.commit()
+        with committed():
+            current_user.locale = form.locale.data
     session["locale"] = form.locale.data
     return redirect(_safe_next(request.form.get("next")))

@@ -23,6 +23,7 @@ from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
 from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
+from thinktank.views import committed
 
 INVITATION_STATUS_LABELS = {
     service.S.RESERVE: _l("Backup"),
@@ -135,17 +136,8 @@ def _participants_page(session: ConsultationSession, status: int = 200, **forms)
     ), status
 
 
-def _act(session: ConsultationSession, action, success: str, **forms):
-    """Run a service ``action``; commit and go back to the page, or show the
-    page again with the error."""
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _participants_page(db.session.get(ConsultationSession, session.id), 400, **forms)
-    flash(success(result) if callable(success) else success, "success")
+def _back(session: ConsultationSession, success: str):
+    flash(success, "success")
     return redirect(url_for("consultations.participants", session_id=session.id))
 
 
@@ -162,13 +154,12 @@ def add_participants(session_id: int):
     form = AddByHandForm()
     if not form.validate_on_submit():
         return _participants_page(session, 400, hand_form=form)
-    return _act(
-        session,
-        lambda: service.add_participants(
-            session, service.find_experts(form.experts.data), "manual", user=current_user),
-        lambda added: _("%(n)d experts added.", n=len(added)),
-        hand_form=form,
-    )
+    with committed() as done:
+        added = service.add_participants(
+            session, service.find_experts(form.experts.data), "manual", user=current_user)
+    if not done:
+        return _participants_page(session, 400, hand_form=form)
+    return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
 @blueprint.route("/<int:session_id>/participants/filter", methods=["POST"])
@@ -178,14 +169,13 @@ def add_by_filter(session_id: int):
     form = FilterForm(prefix="filter")
     if not form.validate_on_submit():
         return _participants_page(session, 400, filter_form=form)
-    return _act(
-        session,
-        lambda: service.add_participants(
+    with committed() as done:
+        added = service.add_participants(
             session, service.filter_candidates(session, **form.filters()), "filter",
-            user=current_user),
-        lambda added: _("%(n)d experts added.", n=len(added)),
-        filter_form=form,
-    )
+            user=current_user)
+    if not done:
+        return _participants_page(session, 400, filter_form=form)
+    return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
 @blueprint.route("/<int:session_id>/participants/draw", methods=["POST"])
@@ -195,16 +185,15 @@ def draw_participants(session_id: int):
     form = DrawForm(prefix="draw")
     if not form.validate_on_submit():
         return _participants_page(session, 400, draw_form=form)
-    return _act(
-        session,
-        lambda: service.draw_participants(
+    with committed() as done:
+        draw = service.draw_participants(
             session, form.panel_size.data, form.backups.data, form.org_cap.data,
             leave_out_flagged=form.leave_out_flagged.data, user=current_user,
-            **form.filters()),
-        lambda draw: _("Drawn %(n)d experts and %(b)d backups.",
-                       n=len(draw.drawn), b=len(draw.backups)),
-        draw_form=form,
-    )
+            **form.filters())
+    if not done:
+        return _participants_page(session, 400, draw_form=form)
+    return _back(session, _("Drawn %(n)d experts and %(b)d backups.",
+                            n=len(draw.drawn), b=len(draw.backups)))
 
 
 def _invitation(invitation_id: int) -> Invitation:
@@ -215,30 +204,36 @@ def _invitation(invitation_id: int) -> Invitation:
 @roles(Role.SECRETARIAT)
 def remove_participant(invitation_id: int):
     invitation = _invitation(invitation_id)
-    name = invitation.expert.name
-    return _act(invitation.session,
-                lambda: service.remove_participant(invitation, user=current_user),
-                _("%(name)s was removed.", name=name))
+    session, name = invitation.session, invitation.expert.name
+    with committed() as done:
+        service.remove_participant(invitation, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("%(name)s was removed.", name=name))
 
 
 @blueprint.route("/invitations/<int:invitation_id>/promote", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def promote_backup(invitation_id: int):
     invitation = _invitation(invitation_id)
-    return _act(
-        invitation.session,
-        lambda: service.promote_backup(invitation, user=current_user),
-        lambda backup: (_("%(name)s takes the place.", name=backup.expert.name)
-                        if backup is not None else _("No backup is left.")),
-    )
+    session = invitation.session
+    with committed() as done:
+        backup = service.promote_backup(invitation, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("%(name)s takes the place.", name=backup.expert.name)
+                 if backup is not None else _("No backup is left."))
 
 
 @blueprint.route("/<int:session_id>/schedule", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def schedule(session_id: int):
     session = _session(session_id)
-    return _act(session, lambda: service.schedule_session(session, user=current_user),
-                lambda members: _("Invitations to %(n)d experts are being sent.", n=len(members)))
+    with committed() as done:
+        members = service.schedule_session(session, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("Invitations to %(n)d experts are being sent.", n=len(members)))
 
 
 @blueprint.route("/<int:session_id>/reminders", methods=["POST"])
@@ -248,10 +243,11 @@ def set_reminders(session_id: int):
     form = ReminderForm()
     if not form.validate_on_submit():
         return _participants_page(session, 400, reminder_form=form)
-    return _act(session,
-                lambda: service.set_reminder_hours(session, form.hours.data or "",
-                                                   user=current_user),
-                _("Saved."), reminder_form=form)
+    with committed() as done:
+        service.set_reminder_hours(session, form.hours.data or "", user=current_user)
+    if not done:
+        return _participants_page(session, 400, reminder_form=form)
+    return _back(session, _("Saved."))
 
 
 # Experts' own invitations
@@ -276,18 +272,15 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     status = 200
     if request.method == "POST":
         if form.validate_on_submit() and (form.accept.data or form.decline.data):
-            try:
+            with committed(on_error=None) as done:
                 service.respond(invitation, accept=bool(form.accept.data),
                                 reason=form.reason.data or "",
                                 user=current_user if via == "app" else None, via=via)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form.reason.errors = [*form.reason.errors, error.message]
-                status = 400
-            else:
+            if done:
                 flash(_("Thank you; your answer was recorded."), "success")
                 return redirect(request.path)
+            form.reason.errors.append(done.error.message)
+            status = 400
         else:
             status = 400
     return render_template(

@@ -40,6 +40,7 @@ from thinktank.extensions import db
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
 blueprint = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -145,13 +146,9 @@ def _show_error(form: SessionForm, error: DomainError) -> None:
 def create():
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             session = services.create_session(form.to_data(), user=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("Session created as a draft."), "success")
             return redirect(url_for("consultations.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
@@ -169,13 +166,9 @@ def edit(session_id: int):
     if request.method == "GET":
         form.fill_from(session)
     elif form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             changes = services.update_session(session, form.to_data(), user=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("consultations.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
@@ -190,13 +183,9 @@ def cancel(session_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
         return redirect(url_for("consultations.detail", session_id=session.id))
-    try:
+    with committed() as done:
         services.cancel_session(session, form.reason.data, user=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("The session was cancelled."), "success")
     return redirect(url_for("consultations.detail", session_id=session.id))
 
@@ -206,15 +195,11 @@ def cancel(session_id: int):
 def create_series():
     form = SeriesForm()
     if form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             _series, sessions = services.create_series(
                 form.to_data(), form.to_recurrence(), user=current_user
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("%(n)d sessions created as drafts.", n=len(sessions)), "success")
             return redirect(url_for("consultations.index"))
     status = 400 if request.method == "POST" else 200
@@ -232,18 +217,11 @@ def upload_material(session_id: int):
     upload = form.file.data
     # One byte past the limit is enough to refuse a file that is too large.
     data = upload.read(services.MAX_MATERIAL_BYTES + 1)
-    try:
+    with committed() as done:
         material = services.add_material(session, upload.filename or "", data, user=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("consultations.detail", session_id=session.id))
-    try:
-        db.session.commit()
-    except Exception:
-        services.discard_material_file(material)
-        raise
-    flash(_("Material %(name)s uploaded.", name=material.original_name), "success")
+        done.undo_unless_committed(lambda: services.discard_material_file(material))
+    if done:
+        flash(_("Material %(name)s uploaded.", name=material.original_name), "success")
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 

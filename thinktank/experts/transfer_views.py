@@ -28,10 +28,10 @@ from thinktank.errors import DomainError
 from thinktank.experts import transfer
 from thinktank.experts.importer import COLUMNS
 from thinktank.experts.views import blueprint, filters_from_request
-from thinktank.extensions import db
 from thinktank.imports import client_filename
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
 PENDING_IMPORT = "expert_import"  # session key: {"token": ..., "filename": ...}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,14 +84,12 @@ def import_confirm():
         flash(_("This import was already confirmed or has expired. "
                 "Please upload the file again."), "warning")
         return redirect(url_for("experts.import_upload"))
-    try:
+    with committed() as done:  # a report with problems has written nothing
         report = transfer.import_experts(data, pending["filename"], dry_run=False)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(url_for("experts.import_upload"))
     if not report.ok:
         return _preview_page(report, None), 422
-    db.session.commit()
     flash(_("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
             created=report.created, updated=report.updated, unchanged=report.unchanged),
           "success")
@@ -102,8 +100,8 @@ def import_confirm():
 @roles(Role.SECRETARIAT)
 def export():
     _form, filters = filters_from_request()
-    data, _count = transfer.export_pool(filters)
-    db.session.commit()
+    with committed():
+        data, _count = transfer.export_pool(filters)
     response = send_file(
         io.BytesIO(data),
         mimetype=XLSX_MIMETYPE,

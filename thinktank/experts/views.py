@@ -2,7 +2,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from thinktank.errors import DomainError
 from thinktank.experts import services
 from thinktank.experts.forms import (
     STATUS_LABELS,
@@ -144,8 +143,8 @@ def change_status(expert_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    services.set_status(expert, ExpertStatus(form.status.data), form.reason.data or "")
-    db.session.commit()
+    with committed():
+        services.set_status(expert, ExpertStatus(form.status.data), form.reason.data or "")
     flash(_("The status is now: %(status)s", status=STATUS_LABELS[ExpertStatus(expert.status)]),
           "success")
     return redirect(url_for("experts.detail", expert_id=expert.id))
@@ -176,11 +175,8 @@ def remove_conflict(expert_id: int, conflict_id: int):
     expert = db.get_or_404(Expert, expert_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with committed(on_error=lambda error: abort(404)):  # not a conflict of this expert
         services.remove_conflict(expert, conflict_id)
-    except DomainError:
-        abort(404)
-    db.session.commit()
     flash(_("Conflict removed."), "success")
     return redirect(url_for("experts.detail", expert_id=expert.id))
 

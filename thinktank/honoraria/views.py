@@ -3,7 +3,7 @@ payment sheet and its .xlsx download."""
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, redirect, render_template, send_file, url_for
 
 from thinktank.consultations.models import ConsultationSession
 from thinktank.errors import DomainError
@@ -11,6 +11,7 @@ from thinktank.extensions import db
 from thinktank.honoraria import services
 from thinktank.permissions import Role, roles
 from thinktank.reviews.models import ReviewRound
+from thinktank.views import committed
 
 blueprint = Blueprint("honoraria", __name__, url_prefix="/honoraria")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,12 +28,10 @@ def _preview(target, honoraria_of, back_url: str, download_url: str):
 
 
 def _download(target, preview_url: str, name: str):
-    try:
+    with committed() as done:
         data = services.export(target)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(preview_url)
-    db.session.commit()
     response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                          download_name=f"劳务费发放表-{name}.xlsx")
     response.headers["Cache-Control"] = "private, no-store"  # names and amounts paid

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from thinktank.errors import DomainError
-from thinktank.extensions import db
 from thinktank.notices import services
 from thinktank.notices.forms import KIND_LABELS, NoticeForm
 from thinktank.permissions import Role, roles
+from thinktank.views import committed
 
 blueprint = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -36,14 +36,10 @@ def create():
     if form.is_submitted():
         status = 400
         if form.validate():
-            try:
+            with committed() as done:
                 notice = services.post_notice(form.title.data, form.body.data, form.kind.data,
                                               form.audience(), current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
+            if done:
                 flash(_("The notice was posted to %(count)d experts.",
                         count=len(notice.recipients)), "success")
                 return redirect(url_for("notices.detail", notice_id=notice.id))
@@ -71,10 +67,7 @@ def my_notices():
 @roles(Role.EXPERT)
 def my_notice(notice_id: int):
     notice = _notice(notice_id)
-    try:
+    with committed():  # Forbidden: a notice not addressed to the expert
         recipient = services.mark_read(notice, current_user.expert_id)
-        db.session.commit()
-    except DomainError as error:
-        abort(error.status_code)
     return render_template("notices/notice.html", notice=notice, recipient=recipient,
                            kind_labels=KIND_LABELS)

@@ -12,6 +12,7 @@ from thinktank.records.forms import RatingForm
 from thinktank.records.services import expert_history
 from thinktank.reviews.models import ReviewRound
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
 blueprint = Blueprint("records", __name__, url_prefix="/records")
 
@@ -42,15 +43,11 @@ def _ratings_page(subject: ratings.Subject):
                                         for name, points in ratings.levels().items()]
     if request.method == "POST":
         if form.validate():
-            try:
+            with committed() as done:
                 ratings.rate(subject, db.get_or_404(Expert, form.expert_id.data),
                              score=form.score.data, level=form.level.data or None,
                              comment=form.comment.data or "", user=current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
+            if done:
                 flash(_("Rating saved."), "success")
                 return redirect(request.path)
         else:

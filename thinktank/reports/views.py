@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.permissions import Role, public, roles
 from thinktank.reports import services
@@ -24,6 +23,7 @@ from thinktank.reports.background import submit_render
 from thinktank.reports.forms import IssueForm, ReissueForm, VerifyForm
 from thinktank.reports.models import DocumentStatus, IssuedDocument
 from thinktank.reports.registry import KINDS
+from thinktank.views import committed
 
 blueprint = Blueprint("reports", __name__)
 
@@ -74,20 +74,17 @@ def issue():
     form = IssueForm()
     if not form.validate_on_submit():
         return _index_page(form, status=400)
-    try:
+    with committed(on_error=None) as done:
         document = services.request_issue(
             form.kind.data, form.subject_id.data, form.title.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
         )
-        db.session.commit()
-    except services.MissingGlyphs as error:
-        db.session.rollback()
-        return _index_page(form, missing=error, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if isinstance(done.error, services.MissingGlyphs):
+        return _index_page(form, missing=done.error, status=409)
+    if done.error:
+        flash(done.error.message, "danger")
         return _index_page(form, status=400)
-    _queue_render(document)
+    _queue_render(document)  # once committed: the renderer reads the document's row
     return redirect(url_for("reports.detail", document_id=document.id))
 
 
@@ -121,18 +118,15 @@ def reissue(document_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for the new version."), "danger")
         return redirect(url_for("reports.detail", document_id=previous.id))
-    try:
+    with committed(on_error=None) as done:
         document = services.reissue(
             previous, form.reason.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
         )
-        db.session.commit()
-    except services.MissingGlyphs as error:
-        db.session.rollback()
-        return _detail_page(previous, form, missing=error, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if isinstance(done.error, services.MissingGlyphs):
+        return _detail_page(previous, form, missing=done.error, status=409)
+    if done.error:
+        flash(done.error.message, "danger")
         return redirect(url_for("reports.detail", document_id=previous.id))
     _queue_render(document)
     return redirect(url_for("reports.detail", document_id=document.id))
@@ -149,8 +143,8 @@ def download(document_id: int):
 
 def pdf_response(document: IssuedDocument) -> Response:
     """The document's frozen PDF as an attachment; the download is audited and committed."""
-    data = services.download(document, user=current_user)
-    db.session.commit()
+    with committed():  # the download is recorded before the file is sent
+        data = services.download(document, user=current_user)
     response = send_file(
         io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
         download_name=services.download_name(document), max_age=0,

@@ -17,7 +17,6 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
 from thinktank.forms import IntegerField
 from thinktank.pagecache import cached_page
@@ -33,6 +32,7 @@ from thinktank.reviews.models import (
 from thinktank.reviews.panels import can_expert_open
 from thinktank.reviews.services import STATUS_LABELS
 from thinktank.reviews.views import blueprint
+from thinktank.views import committed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_LABELS = {
@@ -137,21 +137,6 @@ def my_opinions():
                            verdict_labels=VERDICT_LABELS)
 
 
-def _run(action) -> bool:
-    """Run a service ``action`` and commit; a refusal is flashed (403 if forbidden)."""
-    try:
-        action()
-        db.session.commit()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    return True
-
-
 @blueprint.route("/applications/<int:application_id>/opinion/edit", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only the leader of the application's panel
 def opinion_edit(application_id: int):
@@ -165,8 +150,10 @@ def opinion_edit(application_id: int):
                              "version": opinion.version if opinion else 0}
                        if request.method == "GET" else None)
     if form.validate_on_submit():
-        if _run(lambda: group_opinion.save_opinion(
-                application, current_user.expert_id, form.text.data, form.version.data or 0)):
+        with committed() as done:
+            group_opinion.save_opinion(application, current_user.expert_id, form.text.data,
+                                       form.version.data or 0)
+        if done:
             flash(_("Group opinion saved."), "success")
             return redirect(url_for("reviews.opinion_edit", application_id=application_id))
         status = group_opinion.answers_for(application)
@@ -192,9 +179,10 @@ def opinion_answer(application_id: int):
                       if request.method == "GET" else None)
     if opinion is not None and form.validate_on_submit():
         confirm = form.verdict.data == OpinionVerdict.CONFIRMED
-        if _run(lambda: group_opinion.answer_opinion(
-                opinion, current_user.expert_id, confirm, form.reason.data,
-                form.version.data or 0)):
+        with committed() as done:
+            group_opinion.answer_opinion(opinion, current_user.expert_id, confirm,
+                                         form.reason.data, form.version.data or 0)
+        if done:
             flash(_("Your answer was recorded."), "success")
             return redirect(url_for("reviews.opinion_answer", application_id=application_id))
     return render_template(

@@ -282,19 +282,12 @@ def upload_attachment(application_id: int):
     upload = form.file.data
     # Reading one byte past the limit is enough to refuse a file that is too large.
     data = upload.read(services.MAX_ATTACHMENT_BYTES + 1)
-    try:
+    with committed() as done:
         attachment = services.add_attachment(application, imports.client_filename(
             upload.filename), data, user=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return back
-    try:
-        db.session.commit()
-    except Exception:
-        services.discard_attachment_file(attachment)
-        raise
-    flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
+        done.undo_unless_committed(lambda: services.discard_attachment_file(attachment))
+    if done:
+        flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
     return back
 
 
@@ -393,15 +386,13 @@ def import_confirm(round_id: int):
         flash(_("This import was already confirmed or has expired. "
                 "Please upload the file again."), "warning")
         return redirect(url_for("reviews.import_upload", round_id=round_id))
-    try:
+    with committed() as done:  # a report with problems has written nothing
         report = services.import_applications(review_round, data, pending["filename"],
                                               dry_run=False)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(url_for("reviews.round_detail", round_id=round_id))
     if not report.ok:
         return _preview_page(report, review_round, None), 422
-    db.session.commit()
     flash(_("Import done: %(created)d applications added, %(groups)d groups created.",
             created=report.created, groups=len(report.new_groups)), "success")
     return redirect(url_for("reviews.round_detail", round_id=round_id))

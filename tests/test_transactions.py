@@ -1,0 +1,89 @@
+"""The views' one transaction pattern (``thinktank.views.committed``), and that
+no view module commits or rolls back by itself."""
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import get_flashed_messages
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Forbidden as Refused403
+
+from thinktank.auth.models import User
+from thinktank.errors import DomainError, Forbidden
+from thinktank.extensions import db
+from thinktank.views import committed
+
+PACKAGE = Path(__file__).resolve().parents[1] / "thinktank"
+
+
+def _names() -> set[str]:
+    return set(db.session.scalars(db.select(User.name)))
+
+
+def test_a_refusal_is_rolled_back_kept_and_flashed(app, make_user):
+    user = make_user(name="原名")
+    with app.test_request_context("/"):
+        with committed() as done:
+            db.session.get(User, user.id).name = "改名"
+            raise DomainError("不能改名。")
+        assert not done
+        assert done.error.message == "不能改名。"
+        assert get_flashed_messages(with_categories=True) == [("danger", "不能改名。")]
+        assert _names() == {"原名"}
+
+
+def test_without_on_error_the_view_shows_the_refusal(app, make_user):
+    make_user()
+    with app.test_request_context("/"):
+        with committed(on_error=None) as done:
+            raise DomainError("由页面显示。")
+        assert done.error.message == "由页面显示。"
+        assert get_flashed_messages() == []
+
+
+def test_forbidden_answers_403_after_the_rollback(app, make_user):
+    user = make_user(name="原名")
+    with app.test_request_context("/"), pytest.raises(Refused403):
+        with committed():
+            db.session.get(User, user.id).name = "改名"
+            raise Forbidden("无权。")
+    assert _names() == {"原名"}
+
+
+def test_what_the_rollback_cannot_reach_is_undone_when_the_commit_fails(app, make_user):
+    taken = make_user()
+    undone = []
+    with app.test_request_context("/"), pytest.raises(IntegrityError):
+        with committed() as done:
+            db.session.add(User(email=taken.email, name="重复", password_hash="x"))
+            done.undo_unless_committed(lambda: undone.append("file removed"))
+    assert undone == ["file removed"]
+    assert not done
+
+
+def test_nothing_is_undone_once_committed(app):
+    undone = []
+    with app.test_request_context("/"):
+        with committed() as done:
+            db.session.add(User(email="new@example.cn", name="新用户", password_hash="x"))
+            done.undo_unless_committed(lambda: undone.append("file removed"))
+    assert done and undone == []
+    assert "新用户" in _names()
+
+
+def _view_modules() -> list[Path]:
+    """Every module of an area that answers requests: views, *_views and the route tables."""
+    return sorted(path for path in PACKAGE.glob("*/*.py")
+                  if path.stem == "views" or path.stem.endswith("_views")
+                  or path.stem == "blueprint")
+
+
+def test_no_view_module_commits_or_rolls_back_by_itself():
+    assert len(_view_modules()) > 15
+    direct = re.compile(r"\bsession\.(commit|rollback)\(")
+    offenders = [f"{path.relative_to(PACKAGE)}:{number}"
+                 for path in _view_modules()
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if direct.search(line)]
+    assert offenders == []
