@@ -1,8 +1,4 @@
-"""The views' one transaction pattern (``thinktank.views.committed``), and that
-no view module commits or rolls back by itself."""
-
-import re
-from pathlib import Path
+"""The views' one transaction pattern: ``thinktank.views.committed``."""
 
 import pytest
 from flask import get_flashed_messages
@@ -13,8 +9,6 @@ from thinktank.auth.models import User
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
 from thinktank.views import committed
-
-PACKAGE = Path(__file__).resolve().parents[1] / "thinktank"
 
 
 def _names() -> set[str]:
@@ -71,19 +65,3 @@ def test_nothing_is_undone_once_committed(app):
     assert done and undone == []
     assert "新用户" in _names()
 
-
-def _view_modules() -> list[Path]:
-    """Every module of an area that answers requests: views, *_views and the route tables."""
-    return sorted(path for path in PACKAGE.glob("*/*.py")
-                  if path.stem == "views" or path.stem.endswith("_views")
-                  or path.stem == "blueprint")
-
-
-def test_no_view_module_commits_or_rolls_back_by_itself():
-    assert len(_view_modules()) > 15
-    direct = re.compile(r"\bsession\.(commit|rollback)\(")
-    offenders = [f"{path.relative_to(PACKAGE)}:{number}"
-                 for path in _view_modules()
-                 for number, line in enumerate(path.read_text().splitlines(), 1)
-                 if direct.search(line)]
-    assert offenders == []

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -11,8 +11,6 @@ from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
 from thinktank.views import committed
-
-blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _expert_id_for_code(form: UserForm) -> int | None:
@@ -35,14 +33,12 @@ def _password_page(user: User, password: str, created: bool):
     return response
 
 
-@blueprint.route("/users")
 @roles(Role.ADMIN)
 def users():
     rows = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows)
 
 
-@blueprint.route("/users/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_new():
     form = UserForm()
@@ -62,7 +58,6 @@ def user_new():
     )
 
 
-@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -89,7 +84,6 @@ def user_edit(user_id: int):
     )
 
 
-@blueprint.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @roles(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -98,7 +92,6 @@ def user_reset_password(user_id: int):
     return _password_page(user, password, created=False)
 
 
-@blueprint.route("/audit")
 @roles(Role.ADMIN)
 def audit():
     action = request.args.get("action", "").strip()

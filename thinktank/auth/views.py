@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -10,8 +10,6 @@ from thinktank.auth.forms import LocaleForm, LoginForm, PasswordChangeForm
 from thinktank.errors import DomainError
 from thinktank.permissions import public, signed_in
 from thinktank.views import committed
-
-blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
@@ -24,7 +22,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@blueprint.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -49,7 +46,6 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@blueprint.route("/logout", methods=["POST"])
 @signed_in
 def logout():
     user = current_user._get_current_object()
@@ -62,7 +58,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
     form = PasswordChangeForm()
@@ -78,7 +73,6 @@ def change_password():
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
-@blueprint.route("/locale", methods=["POST"])
 @public
 def set_locale():
     form = LocaleForm()

@@ -16,7 +16,6 @@ from wtforms.widgets import HiddenInput
 
 from thinktank.consultations import proceedings
 from thinktank.consultations.models import Attendance, ConsultationSession, SessionStatus
-from thinktank.consultations.views import blueprint
 from thinktank.errors import Forbidden
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField
@@ -52,7 +51,6 @@ class ConsolidatedForm(FlaskForm):
                          validators=[InputRequired(), Length(max=MAX_TEXT)])
 
 
-@blueprint.context_processor
 def proceedings_labels():
     return {"attendance_labels": ATTENDANCE_LABELS}
 
@@ -67,7 +65,6 @@ def _readable(session_id: int) -> ConsultationSession:
 # Attendance
 
 
-@blueprint.route("/<int:session_id>/attendance")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def attendance(session_id: int):
     session = _readable(session_id)
@@ -84,7 +81,6 @@ def _attendance_page(session: ConsultationSession, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/attendance", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def record_attendance(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -106,7 +102,6 @@ def record_attendance(session_id: int):
 # Minutes
 
 
-@blueprint.route("/<int:session_id>/minutes")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def minutes(session_id: int):
     session = _readable(session_id)
@@ -127,7 +122,6 @@ def _minutes_page(session, form, latest, conflict=None, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/minutes", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def save_minutes(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -155,7 +149,6 @@ def save_minutes(session_id: int):
     return redirect(url_for("consultations.minutes", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/minutes/history")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def minutes_history(session_id: int):
     session = _readable(session_id)
@@ -170,7 +163,6 @@ def minutes_history(session_id: int):
 # Opinions
 
 
-@blueprint.route("/<int:session_id>/opinions")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def consolidated(session_id: int):
     session = _readable(session_id)
@@ -191,7 +183,6 @@ def _consolidated_page(session, form, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/opinions/collect", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def collect_opinions(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -202,7 +193,6 @@ def collect_opinions(session_id: int):
     return redirect(url_for("consultations.consolidated", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/opinions/issue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def issue_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -217,7 +207,6 @@ def issue_opinion(session_id: int):
     return redirect(url_for("consultations.consolidated", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/my-opinion")
 @roles(Role.EXPERT)
 def my_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -244,7 +233,6 @@ def _opinion_page(session, form, opinion, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/my-opinion", methods=["POST"])
 @roles(Role.EXPERT)
 def submit_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)

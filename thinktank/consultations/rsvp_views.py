@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from thinktank.consultations import invitations as service
 from thinktank.consultations.models import ConsultationSession, Invitation, SessionStatus
-from thinktank.consultations.views import blueprint
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
 from thinktank.experts.constants import CATEGORIES, CITIES
@@ -50,7 +49,6 @@ SOURCE_LABELS = {
 }
 
 
-@blueprint.context_processor
 def invitation_helpers():
     return {
         "invitation_status_labels": INVITATION_STATUS_LABELS,
@@ -141,13 +139,11 @@ def _back(session: ConsultationSession, success: str):
     return redirect(url_for("consultations.participants", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/participants")
 @roles(Role.SECRETARIAT)
 def participants(session_id: int):
     return _participants_page(_session(session_id))
 
 
-@blueprint.route("/<int:session_id>/participants/add", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_participants(session_id: int):
     session = _session(session_id)
@@ -162,7 +158,6 @@ def add_participants(session_id: int):
     return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
-@blueprint.route("/<int:session_id>/participants/filter", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_by_filter(session_id: int):
     session = _session(session_id)
@@ -178,7 +173,6 @@ def add_by_filter(session_id: int):
     return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
-@blueprint.route("/<int:session_id>/participants/draw", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def draw_participants(session_id: int):
     session = _session(session_id)
@@ -200,7 +194,6 @@ def _invitation(invitation_id: int) -> Invitation:
     return db.get_or_404(Invitation, invitation_id)
 
 
-@blueprint.route("/invitations/<int:invitation_id>/remove", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def remove_participant(invitation_id: int):
     invitation = _invitation(invitation_id)
@@ -212,7 +205,6 @@ def remove_participant(invitation_id: int):
     return _back(session, _("%(name)s was removed.", name=name))
 
 
-@blueprint.route("/invitations/<int:invitation_id>/promote", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def promote_backup(invitation_id: int):
     invitation = _invitation(invitation_id)
@@ -225,7 +217,6 @@ def promote_backup(invitation_id: int):
                  if backup is not None else _("No backup is left."))
 
 
-@blueprint.route("/<int:session_id>/schedule", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def schedule(session_id: int):
     session = _session(session_id)
@@ -236,7 +227,6 @@ def schedule(session_id: int):
     return _back(session, _("Invitations to %(n)d experts are being sent.", n=len(members)))
 
 
-@blueprint.route("/<int:session_id>/reminders", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def set_reminders(session_id: int):
     session = _session(session_id)
@@ -253,7 +243,6 @@ def set_reminders(session_id: int):
 # Experts' own invitations
 
 
-@blueprint.route("/invitations/")
 @roles(Role.EXPERT)
 def my_invitations():
     items = service.invitations_of(current_user.expert_id) if current_user.expert_id else []
@@ -290,14 +279,12 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     ), status
 
 
-@blueprint.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
 @roles(Role.EXPERT)
 def invitation(invitation_id: int):
     found = _own_invitation(invitation_id)
     return _answer(found, AnswerForm(), "app", "consultations/rsvp.html", in_app=True)
 
 
-@blueprint.route("/rsvp/<token>", methods=["GET", "POST"])
 @public  # the signed link is the credential; the expert need not sign in
 def rsvp(token: str):
     try:

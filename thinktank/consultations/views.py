@@ -9,7 +9,6 @@ import re
 from datetime import date
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -42,14 +41,11 @@ from thinktank.permissions import Role, roles, signed_in
 from thinktank.timeutil import today_in_display_zone
 from thinktank.views import committed
 
-blueprint = Blueprint("consultations", __name__, url_prefix="/consultations")
-
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 PER_PAGE = 25
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-@blueprint.context_processor
 def labels():
     return {
         "kind_labels": KIND_LABELS,
@@ -59,7 +55,6 @@ def labels():
     }
 
 
-@blueprint.route("/")
 @roles(*READERS)
 def index():
     form = SessionFilterForm(request.args)
@@ -92,7 +87,6 @@ def _month_from_request() -> date:
     return today_in_display_zone().replace(day=1)
 
 
-@blueprint.route("/calendar")
 @roles(*READERS)
 def month_calendar():
     first = _month_from_request()
@@ -117,7 +111,6 @@ def _readable_session(session_id: int) -> ConsultationSession:
     return session
 
 
-@blueprint.route("/<int:session_id>")
 @roles(*READERS)
 @cached_page
 def detail(session_id: int):
@@ -141,7 +134,6 @@ def _show_error(form: SessionForm, error: DomainError) -> None:
         flash(error.message, "danger")
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = SessionForm()
@@ -155,7 +147,6 @@ def create():
     return render_template("consultations/form.html", form=form, consultation=None), status
 
 
-@blueprint.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def edit(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -175,7 +166,6 @@ def edit(session_id: int):
     return render_template("consultations/form.html", form=form, consultation=session), status
 
 
-@blueprint.route("/<int:session_id>/cancel", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def cancel(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -190,7 +180,6 @@ def cancel(session_id: int):
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 
-@blueprint.route("/series/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create_series():
     form = SeriesForm()
@@ -206,7 +195,6 @@ def create_series():
     return render_template("consultations/series_form.html", form=form), status
 
 
-@blueprint.route("/<int:session_id>/materials", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def upload_material(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -225,7 +213,6 @@ def upload_material(session_id: int):
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 
-@blueprint.route("/materials/<int:material_id>")
 @signed_in  # object rule: can_download_material (readers and invited experts)
 def download_material(material_id: int):
     material = db.get_or_404(SessionMaterial, material_id)

@@ -1,12 +1,10 @@
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from thinktank.draws.models import Draw
 from thinktank.draws.rules import ExclusionReason
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
-
-blueprint = Blueprint("draws", __name__, url_prefix="/draws")
 
 EXCLUSION_LABELS = {
     ExclusionReason.APPLICANT_ORGANISATION.value: _l("Works for an applicant organisation"),
@@ -17,7 +15,6 @@ EXCLUSION_LABELS = {
 }
 
 
-@blueprint.route("/<int:draw_id>")
 # Panel membership stays hidden from officials and experts before publication.
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def detail(draw_id: int):

@@ -11,7 +11,6 @@ from wtforms.validators import DataRequired, Length
 
 from thinktank.experts import terms
 from thinktank.experts.models import Expert
-from thinktank.experts.views import blueprint
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
 from thinktank.views import committed
@@ -22,7 +21,6 @@ class RenewForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 
 
-@blueprint.route("/terms")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def terms_page():
     day = terms.today()
@@ -30,7 +28,6 @@ def terms_page():
                            expired=terms.expired(day), form=RenewForm())
 
 
-@blueprint.route("/<int:expert_id>/renew", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def renew_term(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)

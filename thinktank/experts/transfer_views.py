@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired
 from thinktank.errors import DomainError
 from thinktank.experts import transfer
 from thinktank.experts.importer import COLUMNS
-from thinktank.experts.views import blueprint, filters_from_request
+from thinktank.experts.views import filters_from_request
 from thinktank.imports import client_filename
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import today_in_display_zone
@@ -46,7 +46,6 @@ class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[InputRequired()])
 
 
-@blueprint.route("/import", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def import_upload():
     form = ImportForm()
@@ -70,7 +69,6 @@ def import_upload():
     return _preview_page(report, ConfirmImportForm(token=token))
 
 
-@blueprint.route("/import/confirm", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def import_confirm():
     form = ConfirmImportForm()
@@ -96,7 +94,6 @@ def import_confirm():
     return redirect(url_for("experts.index"))
 
 
-@blueprint.route("/export")
 @roles(Role.SECRETARIAT)
 def export():
     _form, filters = filters_from_request()

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,8 +18,6 @@ from thinktank.forms import ConfirmForm
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.views import committed
-
-blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 
 POOL_READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 
@@ -48,7 +46,6 @@ def filters_from_request() -> tuple[ExpertFilterForm, services.ExpertFilters]:
     return form, filters
 
 
-@blueprint.route("/")
 @roles(*POOL_READERS)
 @cached_page
 def index():
@@ -77,7 +74,6 @@ def _expert_for_reader(expert_id: int) -> Expert:
     return expert
 
 
-@blueprint.route("/<int:expert_id>")
 @signed_in
 def detail(expert_id: int):
     expert = _expert_for_reader(expert_id)
@@ -106,7 +102,6 @@ def _expert_form(expert: Expert | None) -> ExpertForm:
     return form
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = _expert_form(None)
@@ -121,7 +116,6 @@ def create():
     return render_template("experts/form.html", form=form, expert=None), status
 
 
-@blueprint.route("/<int:expert_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def edit(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -136,7 +130,6 @@ def edit(expert_id: int):
     return render_template("experts/form.html", form=form, expert=expert), status
 
 
-@blueprint.route("/<int:expert_id>/status", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def change_status(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -150,7 +143,6 @@ def change_status(expert_id: int):
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/<int:expert_id>/conflicts", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_conflict(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -169,7 +161,6 @@ def add_conflict(expert_id: int):
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/<int:expert_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def remove_conflict(expert_id: int, conflict_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -181,7 +172,6 @@ def remove_conflict(expert_id: int, conflict_id: int):
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/fields", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def fields():
     form = FieldForm()
@@ -201,7 +191,6 @@ def fields():
                            edit_form=FieldEditForm()), status
 
 
-@blueprint.route("/fields/<int:field_id>", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def edit_field(field_id: int):
     entry = db.get_or_404(ExpertiseField, field_id)

@@ -3,7 +3,7 @@ payment sheet and its .xlsx download."""
 
 import io
 
-from flask import Blueprint, redirect, render_template, send_file, url_for
+from flask import redirect, render_template, send_file, url_for
 
 from thinktank.consultations.models import ConsultationSession
 from thinktank.errors import DomainError
@@ -13,7 +13,6 @@ from thinktank.permissions import Role, roles
 from thinktank.reviews.models import ReviewRound
 from thinktank.views import committed
 
-blueprint = Blueprint("honoraria", __name__, url_prefix="/honoraria")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -38,7 +37,6 @@ def _download(target, preview_url: str, name: str):
     return response
 
 
-@blueprint.route("/sessions/<int:session_id>")
 @roles(Role.SECRETARIAT)
 def session_preview(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -47,7 +45,6 @@ def session_preview(session_id: int):
                     url_for("honoraria.session_export", session_id=session_id))
 
 
-@blueprint.route("/sessions/<int:session_id>.xlsx")
 @roles(Role.SECRETARIAT)
 def session_export(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -55,7 +52,6 @@ def session_export(session_id: int):
                      f"会商{session_id}")
 
 
-@blueprint.route("/rounds/<int:round_id>")
 @roles(Role.SECRETARIAT)
 def round_preview(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -64,7 +60,6 @@ def round_preview(round_id: int):
                     url_for("honoraria.round_export", round_id=round_id))
 
 
-@blueprint.route("/rounds/<int:round_id>.xlsx")
 @roles(Role.SECRETARIAT)
 def round_export(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)

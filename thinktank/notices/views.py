@@ -1,7 +1,7 @@
 """Notice pages: the secretariat posts and follows read receipts; experts
 read the notices addressed to them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +11,6 @@ from thinktank.notices.forms import KIND_LABELS, NoticeForm
 from thinktank.permissions import Role, roles
 from thinktank.views import committed
 
-blueprint = Blueprint("notices", __name__, url_prefix="/notices")
-
 
 def _notice(notice_id: int):
     try:
@@ -21,14 +19,12 @@ def _notice(notice_id: int):
         abort(error.status_code)
 
 
-@blueprint.route("/")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def index():
     return render_template("notices/index.html", notices=services.notices(),
                            kind_labels=KIND_LABELS)
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = NoticeForm()
@@ -46,7 +42,6 @@ def create():
     return render_template("notices/form.html", form=form), status
 
 
-@blueprint.route("/<int:notice_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def detail(notice_id: int):
     notice = _notice(notice_id)
@@ -55,7 +50,6 @@ def detail(notice_id: int):
                            field_names=services.field_names(notice))
 
 
-@blueprint.route("/mine/")
 @roles(Role.EXPERT)
 def my_notices():
     items = services.notices_of(current_user.expert_id) if current_user.expert_id else []
@@ -63,7 +57,6 @@ def my_notices():
                            unread=sum(1 for item in items if item.read_at is None))
 
 
-@blueprint.route("/mine/<int:notice_id>")
 @roles(Role.EXPERT)
 def my_notice(notice_id: int):
     notice = _notice(notice_id)

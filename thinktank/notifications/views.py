@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,8 +10,6 @@ from thinktank.permissions import Role, roles
 from thinktank.timeutil import utcnow
 from thinktank.views import committed
 
-blueprint = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
-
 OUTBOX_READERS = (Role.ADMIN, Role.SECRETARIAT)
 STATUS_LABELS = {
     OutboxStatus.PENDING: _l("Pending"),
@@ -21,7 +19,6 @@ STATUS_LABELS = {
 }
 
 
-@blueprint.route("")
 @roles(*OUTBOX_READERS)
 def outbox():
     status = request.args.get("status", "")
@@ -42,7 +39,6 @@ def outbox():
     )
 
 
-@blueprint.route("/<int:message_id>/retry", methods=["POST"])
 @roles(*OUTBOX_READERS)
 def retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)

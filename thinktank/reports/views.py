@@ -1,7 +1,6 @@
 import io
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,8 +23,6 @@ from thinktank.reports.forms import IssueForm, ReissueForm, VerifyForm
 from thinktank.reports.models import DocumentStatus, IssuedDocument
 from thinktank.reports.registry import KINDS
 from thinktank.views import committed
-
-blueprint = Blueprint("reports", __name__)
 
 # Issued documents are the secretariat's work; admins may read them. Officials
 # will be added once the documents they receive (opinions, results) exist.
@@ -59,7 +56,6 @@ def _index_page(form: IssueForm, missing: services.MissingGlyphs | None = None, 
     ), status
 
 
-@blueprint.route("/reports/")
 @roles(*READERS)
 def index():
     form = IssueForm()
@@ -68,7 +64,6 @@ def index():
     return _index_page(form)
 
 
-@blueprint.route("/reports/issue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def issue():
     form = IssueForm()
@@ -104,13 +99,11 @@ def _detail_page(
     return response
 
 
-@blueprint.route("/reports/<int:document_id>")
 @roles(*READERS)
 def detail(document_id: int):
     return _detail_page(db.get_or_404(IssuedDocument, document_id), ReissueForm())
 
 
-@blueprint.route("/reports/<int:document_id>/reissue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def reissue(document_id: int):
     previous = db.get_or_404(IssuedDocument, document_id)
@@ -132,7 +125,6 @@ def reissue(document_id: int):
     return redirect(url_for("reports.detail", document_id=document.id))
 
 
-@blueprint.route("/reports/<int:document_id>/download")
 @roles(*READERS)
 def download(document_id: int):
     document = db.get_or_404(IssuedDocument, document_id)
@@ -154,7 +146,6 @@ def pdf_response(document: IssuedDocument) -> Response:
     return response
 
 
-@blueprint.route("/verify", methods=["GET", "POST"])
 @public
 def verify():
     form = VerifyForm()

@@ -30,7 +30,6 @@ from thinktank.reviews.models import (
     SheetStatus,
 )
 from thinktank.reviews.services import STATUS_LABELS
-from thinktank.reviews.views import blueprint
 from thinktank.views import committed
 
 SHEET_STATUS_LABELS = {
@@ -100,7 +99,6 @@ def _form_errors(form: FlaskForm) -> None:
             flash(message, "danger")
 
 
-@blueprint.route("/<int:round_id>/panels", methods=["GET"])
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
 def panels_page(round_id: int):
     review_round = _round_with_membership(round_id)
@@ -112,7 +110,6 @@ def panels_page(round_id: int):
     )
 
 
-@blueprint.route("/<int:round_id>/panels", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def create_panels(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -127,7 +124,6 @@ def create_panels(round_id: int):
     return redirect(url_for("reviews.panels_page", round_id=round_id))
 
 
-@blueprint.route("/panels/<int:panel_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
 def panel_detail(panel_id: int):
     panel = _panel_with_membership(panel_id)
@@ -178,7 +174,6 @@ def _back(panel_id: int):
     return redirect(url_for("reviews.panel_detail", panel_id=panel_id))
 
 
-@blueprint.route("/panels/<int:panel_id>/draw", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_draw(panel_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -193,7 +188,6 @@ def panel_draw(panel_id: int):
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_add_member(panel_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -211,7 +205,6 @@ def panel_add_member(panel_id: int):
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/remove", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_remove_member(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -227,7 +220,6 @@ def panel_remove_member(panel_id: int, member_id: int):
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/leader", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_set_leader(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -241,7 +233,6 @@ def panel_set_leader(panel_id: int, member_id: int):
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/replace", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_replace_member(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)

@@ -25,7 +25,6 @@ from thinktank.reviews import panels, scoring
 from thinktank.reviews.aggregation import PointsError, parse_points
 from thinktank.reviews.models import Application, RoundStatus, ScoreSheet, SheetStatus
 from thinktank.reviews.panel_views import SHEET_STATUS_LABELS
-from thinktank.reviews.views import blueprint
 from thinktank.views import committed
 
 
@@ -42,7 +41,6 @@ class ReasonForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), default=0)
 
 
-@blueprint.route("/my-assignments")
 @roles(Role.EXPERT)
 def my_assignments():
     assignments = panels.assignments_of(current_user.expert_id) if current_user.expert_id else []
@@ -131,7 +129,6 @@ def _save(application: Application, expert: Expert, *, proxy: bool):
     return None
 
 
-@blueprint.route("/applications/<int:application_id>/sheet", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only the expert's own sheet of an assigned application
 @cached_page
 def sheet(application_id: int):
@@ -145,7 +142,6 @@ def sheet(application_id: int):
     return _sheet_page(application, expert, proxy=False, form=SheetForm())
 
 
-@blueprint.route("/applications/<int:application_id>/sheet/conflict", methods=["POST"])
 @roles(Role.EXPERT)  # object rule: only an assigned expert, on their own sheet
 def sheet_conflict(application_id: int):
     application = _assigned_application(application_id, current_user.expert_id)
@@ -162,7 +158,6 @@ def sheet_conflict(application_id: int):
     return back
 
 
-@blueprint.route("/sheets/<int:sheet_id>")
 @roles(Role.SECRETARIAT, Role.EXPERT)  # object rule: an expert opens only their own sheet
 def sheet_by_id(sheet_id: int):
     score_sheet = db.get_or_404(ScoreSheet, sheet_id)
@@ -182,8 +177,6 @@ def _expert_on_application(application_id: int, expert_id: int) -> tuple[Applica
     return application, expert
 
 
-@blueprint.route("/applications/<int:application_id>/experts/<int:expert_id>/sheet",
-                 methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def proxy_sheet(application_id: int, expert_id: int):
     application, expert = _expert_on_application(application_id, expert_id)
@@ -196,8 +189,6 @@ def proxy_sheet(application_id: int, expert_id: int):
     return _sheet_page(application, expert, proxy=True, form=SheetForm())
 
 
-@blueprint.route("/applications/<int:application_id>/experts/<int:expert_id>/sheet/reopen",
-                 methods=["POST"])
 @roles(Role.SECRETARIAT)
 def reopen_sheet(application_id: int, expert_id: int):
     application, expert = _expert_on_application(application_id, expert_id)
