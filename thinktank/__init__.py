@@ -157,34 +157,27 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    import thinktank.consultations.proceedings_views  # noqa: F401  (routes on consultations)
-    import thinktank.consultations.rsvp_views  # noqa: F401  (on the consultations blueprint)
-    import thinktank.experts.terms_views  # noqa: F401  (routes on the experts blueprint)
-    import thinktank.experts.transfer_views  # noqa: F401  (routes on the experts blueprint)
-    import thinktank.reviews.panel_views  # noqa: F401  (routes on the reviews blueprint)
-    import thinktank.reviews.results_views  # noqa: F401  (routes on the reviews blueprint)
-    import thinktank.reviews.scoring_views  # noqa: F401  (routes on the reviews blueprint)
-    from thinktank.admin.views import blueprint as admin_bp
-    from thinktank.auth.views import blueprint as auth_bp
-    from thinktank.consultations.views import blueprint as consultations_bp
-    from thinktank.draws.views import blueprint as draws_bp
-    from thinktank.experts.views import blueprint as experts_bp
-    from thinktank.honoraria.views import blueprint as honoraria_bp
-    from thinktank.main.views import blueprint as main_bp
-    from thinktank.notices.views import blueprint as notices_bp
-    from thinktank.notifications.views import blueprint as notifications_bp
+    """Each area's routes are listed in its ``blueprint.py``."""
+    from thinktank.admin.blueprint import blueprint as admin_bp
+    from thinktank.auth.blueprint import blueprint as auth_bp
+    from thinktank.consultations.blueprint import blueprint as consultations_bp
+    from thinktank.draws.blueprint import blueprint as draws_bp
+    from thinktank.experts.blueprint import blueprint as experts_bp
+    from thinktank.honoraria.blueprint import blueprint as honoraria_bp
+    from thinktank.main.blueprint import blueprint as main_bp
+    from thinktank.notices.blueprint import blueprint as notices_bp
+    from thinktank.notifications.blueprint import blueprint as notifications_bp
     from thinktank.permissions import enforce_access_rule
-    from thinktank.portal.views import blueprint as portal_bp
-    from thinktank.records.views import blueprint as records_bp
-    from thinktank.reports.views import blueprint as reports_bp
-    from thinktank.reviews.views import blueprint as reviews_bp
+    from thinktank.portal.blueprint import blueprint as portal_bp
+    from thinktank.records.blueprint import blueprint as records_bp
+    from thinktank.reports.blueprint import blueprint as reports_bp
+    from thinktank.reviews.blueprint import blueprint as reviews_bp
     from thinktank.views import refuse_control_characters
 
     for blueprint in (main_bp, auth_bp, admin_bp, experts_bp, draws_bp, notifications_bp,
-                      consultations_bp, reports_bp, reviews_bp, portal_bp, records_bp):
+                      consultations_bp, reports_bp, reviews_bp, portal_bp, records_bp,
+                      notices_bp, honoraria_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(notices_bp)
-    app.register_blueprint(honoraria_bp)
     app.before_request(enforce_access_rule)
     app.before_request(refuse_control_characters)
 

@@ -1,34 +1,50 @@
 """Helpers shared by the domain views."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import abort, flash, request
 from flask_babel import gettext as _
 
-from thinktank.errors import DomainError
+from thinktank.errors import DomainError, Forbidden, NotFound
 from thinktank.extensions import db
 
 
 class Outcome:
-    """Whether the block of ``committed`` went through; true when it did."""
+    """What became of the block of ``committed``: true when it was committed;
+    ``error`` is the domain error that stopped it, if one did."""
 
-    ok = False
+    def __init__(self) -> None:
+        self.ok = False
+        self.error: DomainError | None = None
 
     def __bool__(self) -> bool:
         return self.ok
 
 
+def flash_error(error: DomainError) -> None:
+    flash(error.message, "danger")
+
+
 @contextmanager
-def committed() -> Iterator[Outcome]:
-    """Run a service call and commit it; on a ``DomainError`` roll back and
-    show its message to the user instead of raising::
+def committed(on_error: Callable[[DomainError], object] | None = flash_error
+              ) -> Iterator[Outcome]:
+    """The views' one transaction pattern: run the block's service calls and
+    commit them::
 
         with committed() as done:
-            services.add_field(name)
+            field = services.add_field(name)
         if done:
             flash(...)
+
+    On a ``DomainError`` the block's work is rolled back and the view goes on:
+    ``Forbidden`` and ``NotFound`` answer 403 and 404; any other refusal is
+    kept in ``done.error`` and shown by ``on_error`` (flashed by default;
+    ``None`` leaves it to the view). Other exceptions propagate (the error
+    pages roll back). What must follow the commit (a background job, the file
+    whose download was just recorded, signing out) goes after the block. A file
+    stored for a row that is not committed is removed by ``stored_files``.
     """
     outcome = Outcome()
     try:
@@ -36,7 +52,11 @@ def committed() -> Iterator[Outcome]:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        outcome.error = error
+        if isinstance(error, Forbidden | NotFound):
+            abort(error.status_code)
+        if on_error is not None:
+            on_error(error)
     else:
         outcome.ok = True
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,8 +10,7 @@ from thinktank.errors import DomainError
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
-
-blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+from thinktank.views import committed
 
 
 def _expert_id_for_code(form: UserForm) -> int | None:
@@ -34,19 +33,17 @@ def _password_page(user: User, password: str, created: bool):
     return response
 
 
-@blueprint.route("/users")
 @roles(Role.ADMIN)
 def users():
     rows = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows)
 
 
-@blueprint.route("/users/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_new():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             user, password = auth_services.create_user(
                 form.email.data,
                 form.name.data,
@@ -54,18 +51,13 @@ def user_new():
                 expert_id=_expert_id_for_code(form),
             )
             user.active = form.active.data
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             return _password_page(user, password, created=True)
     return render_template("admin/user_form.html", form=form, user=None), (
         400 if request.method == "POST" else 200
     )
 
 
-@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -76,7 +68,7 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     form.email.data = user.email
     if form.validate_on_submit():
-        try:
+        with committed() as done:
             auth_services.update_user(
                 user,
                 name=form.name.data,
@@ -84,11 +76,7 @@ def user_edit(user_id: int):
                 active=form.active.data,
                 expert_id=_expert_id_for_code(form),
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (
@@ -96,16 +84,14 @@ def user_edit(user_id: int):
     )
 
 
-@blueprint.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @roles(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
-    password = auth_services.reset_password(user)
-    db.session.commit()
+    with committed():
+        password = auth_services.reset_password(user)
     return _password_page(user, password, created=False)
 
 
-@blueprint.route("/audit")
 @roles(Role.ADMIN)
 def audit():
     action = request.args.get("action", "").strip()

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -8,10 +8,8 @@ from thinktank.audit.services import client_ip, record
 from thinktank.auth import services
 from thinktank.auth.forms import LocaleForm, LoginForm, PasswordChangeForm
 from thinktank.errors import DomainError
-from thinktank.extensions import db
 from thinktank.permissions import public, signed_in
-
-blueprint = Blueprint("auth", __name__, url_prefix="/auth")
+from thinktank.views import committed
 
 
 def _safe_next(target: str | None) -> str:
@@ -24,7 +22,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@blueprint.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -49,45 +46,40 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@blueprint.route("/logout", methods=["POST"])
 @signed_in
 def logout():
     user = current_user._get_current_object()
-    services.end_sessions(user)  # a copy of this session's cookie must not outlive it
-    record("logout", user)
-    db.session.commit()
+    with committed():
+        services.end_sessions(user)  # a copy of this session's cookie must not outlive it
+        record("logout", user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with committed(on_error=None) as done:
             services.change_password(user, form.current.data, form.new.data)
-        except DomainError as error:
-            form.new.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done:
             login_user(user)  # keep this session: its id carries the new token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
+        form.new.errors.append(done.error.message)
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
-@blueprint.route("/locale", methods=["POST"])
 @public
 def set_locale():
     form = LocaleForm()
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        current_user.locale = form.locale.data
-        db.session.commit()
+        with committed():
+            current_user.locale = form.locale.data
     session["locale"] = form.locale.data
     return redirect(_safe_next(request.form.get("next")))

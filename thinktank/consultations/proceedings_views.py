@@ -16,11 +16,11 @@ from wtforms.widgets import HiddenInput
 
 from thinktank.consultations import proceedings
 from thinktank.consultations.models import Attendance, ConsultationSession, SessionStatus
-from thinktank.consultations.views import blueprint
-from thinktank.errors import DomainError, Forbidden
+from thinktank.errors import Forbidden
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField
 from thinktank.permissions import Role, roles
+from thinktank.views import committed
 
 MAX_TEXT = 50_000
 
@@ -51,7 +51,6 @@ class ConsolidatedForm(FlaskForm):
                          validators=[InputRequired(), Length(max=MAX_TEXT)])
 
 
-@blueprint.context_processor
 def proceedings_labels():
     return {"attendance_labels": ATTENDANCE_LABELS}
 
@@ -63,25 +62,9 @@ def _readable(session_id: int) -> ConsultationSession:
     return session
 
 
-def _commit_or_flash(action) -> bool:
-    """Run a service call and commit; on a user's error roll back and flash it."""
-    try:
-        action()
-        db.session.commit()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    return True
-
-
 # Attendance
 
 
-@blueprint.route("/<int:session_id>/attendance")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def attendance(session_id: int):
     session = _readable(session_id)
@@ -98,7 +81,6 @@ def _attendance_page(session: ConsultationSession, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/attendance", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def record_attendance(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -109,7 +91,9 @@ def record_attendance(session_id: int):
             if not key.isdecimal():
                 abort(400)
             marks[int(key)] = value
-    if _commit_or_flash(lambda: proceedings.record_attendance(session, marks, user=current_user)):
+    with committed() as done:
+        proceedings.record_attendance(session, marks, user=current_user)
+    if done:
         flash(_("Attendance saved."), "success")
         return redirect(url_for("consultations.minutes", session_id=session.id))
     return _attendance_page(session, 400)
@@ -118,7 +102,6 @@ def record_attendance(session_id: int):
 # Minutes
 
 
-@blueprint.route("/<int:session_id>/minutes")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def minutes(session_id: int):
     session = _readable(session_id)
@@ -139,7 +122,6 @@ def _minutes_page(session, form, latest, conflict=None, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/minutes", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def save_minutes(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -147,18 +129,16 @@ def save_minutes(session_id: int):
     if not form.validate_on_submit():
         latest = proceedings.current_revision(proceedings.minutes_of(session))
         return _minutes_page(session, form, latest, status=400)
-    try:
+    with committed(on_error=None) as done:
         revision = proceedings.save_minutes(session, form.text.data, form.based_on.data,
                                             current_user)
-        db.session.commit()
-    except proceedings.StaleMinutesError as error:
-        db.session.rollback()
+    error = done.error
+    if isinstance(error, proceedings.StaleMinutesError):
         # Keep the editor's text; base it on the newer revision shown beside it,
         # so that saving again is a deliberate choice, never a silent overwrite.
         form.rebase(error.latest.number)
         return _minutes_page(session, form, error.latest, conflict=error.message, status=409)
-    except DomainError as error:
-        db.session.rollback()
+    if error:
         flash(error.message, "danger")
         latest = proceedings.current_revision(proceedings.minutes_of(session))
         return _minutes_page(session, form, latest, status=400)
@@ -169,7 +149,6 @@ def save_minutes(session_id: int):
     return redirect(url_for("consultations.minutes", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/minutes/history")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def minutes_history(session_id: int):
     session = _readable(session_id)
@@ -184,7 +163,6 @@ def minutes_history(session_id: int):
 # Opinions
 
 
-@blueprint.route("/<int:session_id>/opinions")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 def consolidated(session_id: int):
     session = _readable(session_id)
@@ -205,30 +183,30 @@ def _consolidated_page(session, form, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/opinions/collect", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def collect_opinions(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
-    if _commit_or_flash(lambda: proceedings.collect_opinions(session, user=current_user)):
+    with committed() as done:
+        proceedings.collect_opinions(session, user=current_user)
+    if done:
         flash(_("The opinions are collected; experts can no longer change them."), "success")
     return redirect(url_for("consultations.consolidated", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/opinions/issue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def issue_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
     form = ConsolidatedForm()
     if not form.validate_on_submit():
         return _consolidated_page(session, form, 400)
-    if not _commit_or_flash(
-            lambda: proceedings.issue_consolidated_opinion(session, form.text.data, current_user)):
+    with committed() as done:
+        proceedings.issue_consolidated_opinion(session, form.text.data, current_user)
+    if not done:
         return _consolidated_page(session, form, 400)
     flash(_("The consolidated opinion is issued; the session is now frozen."), "success")
     return redirect(url_for("consultations.consolidated", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/my-opinion")
 @roles(Role.EXPERT)
 def my_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -255,7 +233,6 @@ def _opinion_page(session, form, opinion, status: int = 200):
     ), status
 
 
-@blueprint.route("/<int:session_id>/my-opinion", methods=["POST"])
 @roles(Role.EXPERT)
 def submit_opinion(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -263,8 +240,10 @@ def submit_opinion(session_id: int):
     form = OpinionForm()
     if not form.validate_on_submit():
         return _opinion_page(session, form, opinion, 400)
-    if not _commit_or_flash(lambda: proceedings.submit_opinion(
-            session, current_user.expert_id, form.text.data, user=current_user)):
+    with committed() as done:
+        proceedings.submit_opinion(session, current_user.expert_id, form.text.data,
+                                   user=current_user)
+    if not done:
         return _opinion_page(session, form, opinion, 400)
     flash(_("Your opinion is saved. You can change it until the deadline."), "success")
     return redirect(url_for("consultations.my_opinion", session_id=session.id))

@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from thinktank.consultations import invitations as service
 from thinktank.consultations.models import ConsultationSession, Invitation, SessionStatus
-from thinktank.consultations.views import blueprint
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
 from thinktank.experts.models import ExpertiseField
@@ -23,6 +22,7 @@ from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
 from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
+from thinktank.views import committed
 from thinktank.vocabulary import CATEGORIES, CITIES
 
 INVITATION_STATUS_LABELS = {
@@ -50,7 +50,6 @@ SOURCE_LABELS = {
 }
 
 
-@blueprint.context_processor
 def invitation_helpers():
     return {
         "invitation_status_labels": INVITATION_STATUS_LABELS,
@@ -136,129 +135,115 @@ def _participants_page(session: ConsultationSession, status: int = 200, **forms)
     ), status
 
 
-def _act(session: ConsultationSession, action, success: str, **forms):
-    """Run a service ``action``; commit and go back to the page, or show the
-    page again with the error."""
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _participants_page(db.session.get(ConsultationSession, session.id), 400, **forms)
-    flash(success(result) if callable(success) else success, "success")
+def _back(session: ConsultationSession, success: str):
+    flash(success, "success")
     return redirect(url_for("consultations.participants", session_id=session.id))
 
 
-@blueprint.route("/<int:session_id>/participants")
 @roles(Role.SECRETARIAT)
 def participants(session_id: int):
     return _participants_page(_session(session_id))
 
 
-@blueprint.route("/<int:session_id>/participants/add", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_participants(session_id: int):
     session = _session(session_id)
     form = AddByHandForm()
     if not form.validate_on_submit():
         return _participants_page(session, 400, hand_form=form)
-    return _act(
-        session,
-        lambda: service.add_participants(
-            session, find_experts(form.experts.data), "manual", user=current_user),
-        lambda added: _("%(n)d experts added.", n=len(added)),
-        hand_form=form,
-    )
+    with committed() as done:
+        added = service.add_participants(
+            session, find_experts(form.experts.data), "manual", user=current_user)
+    if not done:
+        return _participants_page(session, 400, hand_form=form)
+    return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
-@blueprint.route("/<int:session_id>/participants/filter", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_by_filter(session_id: int):
     session = _session(session_id)
     form = FilterForm(prefix="filter")
     if not form.validate_on_submit():
         return _participants_page(session, 400, filter_form=form)
-    return _act(
-        session,
-        lambda: service.add_participants(
+    with committed() as done:
+        added = service.add_participants(
             session, service.filter_candidates(session, **form.filters()), "filter",
-            user=current_user),
-        lambda added: _("%(n)d experts added.", n=len(added)),
-        filter_form=form,
-    )
+            user=current_user)
+    if not done:
+        return _participants_page(session, 400, filter_form=form)
+    return _back(session, _("%(n)d experts added.", n=len(added)))
 
 
-@blueprint.route("/<int:session_id>/participants/draw", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def draw_participants(session_id: int):
     session = _session(session_id)
     form = DrawForm(prefix="draw")
     if not form.validate_on_submit():
         return _participants_page(session, 400, draw_form=form)
-    return _act(
-        session,
-        lambda: service.draw_participants(
+    with committed() as done:
+        draw = service.draw_participants(
             session, form.panel_size.data, form.backups.data, form.org_cap.data,
             leave_out_flagged=form.leave_out_flagged.data, user=current_user,
-            **form.filters()),
-        lambda draw: _("Drawn %(n)d experts and %(b)d backups.",
-                       n=len(draw.drawn), b=len(draw.backups)),
-        draw_form=form,
-    )
+            **form.filters())
+    if not done:
+        return _participants_page(session, 400, draw_form=form)
+    return _back(session, _("Drawn %(n)d experts and %(b)d backups.",
+                            n=len(draw.drawn), b=len(draw.backups)))
 
 
 def _invitation(invitation_id: int) -> Invitation:
     return db.get_or_404(Invitation, invitation_id)
 
 
-@blueprint.route("/invitations/<int:invitation_id>/remove", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def remove_participant(invitation_id: int):
     invitation = _invitation(invitation_id)
-    name = invitation.expert.name
-    return _act(invitation.session,
-                lambda: service.remove_participant(invitation, user=current_user),
-                _("%(name)s was removed.", name=name))
+    session, name = invitation.session, invitation.expert.name
+    with committed() as done:
+        service.remove_participant(invitation, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("%(name)s was removed.", name=name))
 
 
-@blueprint.route("/invitations/<int:invitation_id>/promote", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def promote_backup(invitation_id: int):
     invitation = _invitation(invitation_id)
-    return _act(
-        invitation.session,
-        lambda: service.promote_backup(invitation, user=current_user),
-        lambda backup: (_("%(name)s takes the place.", name=backup.expert.name)
-                        if backup is not None else _("No backup is left.")),
-    )
+    session = invitation.session
+    with committed() as done:
+        backup = service.promote_backup(invitation, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("%(name)s takes the place.", name=backup.expert.name)
+                 if backup is not None else _("No backup is left."))
 
 
-@blueprint.route("/<int:session_id>/schedule", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def schedule(session_id: int):
     session = _session(session_id)
-    return _act(session, lambda: service.schedule_session(session, user=current_user),
-                lambda members: _("Invitations to %(n)d experts are being sent.", n=len(members)))
+    with committed() as done:
+        members = service.schedule_session(session, user=current_user)
+    if not done:
+        return _participants_page(session, 400)
+    return _back(session, _("Invitations to %(n)d experts are being sent.", n=len(members)))
 
 
-@blueprint.route("/<int:session_id>/reminders", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def set_reminders(session_id: int):
     session = _session(session_id)
     form = ReminderForm()
     if not form.validate_on_submit():
         return _participants_page(session, 400, reminder_form=form)
-    return _act(session,
-                lambda: service.set_reminder_hours(session, form.hours.data or "",
-                                                   user=current_user),
-                _("Saved."), reminder_form=form)
+    with committed() as done:
+        service.set_reminder_hours(session, form.hours.data or "", user=current_user)
+    if not done:
+        return _participants_page(session, 400, reminder_form=form)
+    return _back(session, _("Saved."))
 
 
 # Experts' own invitations
 
 
-@blueprint.route("/invitations/")
 @roles(Role.EXPERT)
 def my_invitations():
     items = service.invitations_of(current_user.expert_id) if current_user.expert_id else []
@@ -277,18 +262,15 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     status = 200
     if request.method == "POST":
         if form.validate_on_submit() and (form.accept.data or form.decline.data):
-            try:
+            with committed(on_error=None) as done:
                 service.respond(invitation, accept=bool(form.accept.data),
                                 reason=form.reason.data or "",
                                 user=current_user if via == "app" else None, via=via)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form.reason.errors = [*form.reason.errors, error.message]
-                status = 400
-            else:
+            if done:
                 flash(_("Thank you; your answer was recorded."), "success")
                 return redirect(request.path)
+            form.reason.errors.append(done.error.message)
+            status = 400
         else:
             status = 400
     return render_template(
@@ -298,14 +280,12 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     ), status
 
 
-@blueprint.route("/invitations/<int:invitation_id>", methods=["GET", "POST"])
 @roles(Role.EXPERT)
 def invitation(invitation_id: int):
     found = _own_invitation(invitation_id)
     return _answer(found, AnswerForm(), "app", "consultations/rsvp.html", in_app=True)
 
 
-@blueprint.route("/rsvp/<token>", methods=["GET", "POST"])
 @public  # the signed link is the credential; the expert need not sign in
 def rsvp(token: str):
     try:

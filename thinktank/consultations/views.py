@@ -9,7 +9,6 @@ import re
 from datetime import date
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -41,14 +40,11 @@ from thinktank.stored_files import download
 from thinktank.timeutil import today_in_display_zone
 from thinktank.views import committed
 
-blueprint = Blueprint("consultations", __name__, url_prefix="/consultations")
-
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 PER_PAGE = 25
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-@blueprint.context_processor
 def labels():
     return {
         "kind_labels": KIND_LABELS,
@@ -58,7 +54,6 @@ def labels():
     }
 
 
-@blueprint.route("/")
 @roles(*READERS)
 def index():
     form = SessionFilterForm(request.args)
@@ -91,7 +86,6 @@ def _month_from_request() -> date:
     return today_in_display_zone().replace(day=1)
 
 
-@blueprint.route("/calendar")
 @roles(*READERS)
 def month_calendar():
     first = _month_from_request()
@@ -116,7 +110,6 @@ def _readable_session(session_id: int) -> ConsultationSession:
     return session
 
 
-@blueprint.route("/<int:session_id>")
 @roles(*READERS)
 @cached_page
 def detail(session_id: int):
@@ -140,25 +133,19 @@ def _show_error(form: SessionForm, error: DomainError) -> None:
         flash(error.message, "danger")
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             session = services.create_session(form.to_data(), user=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("Session created as a draft."), "success")
             return redirect(url_for("consultations.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
     return render_template("consultations/form.html", form=form, consultation=None), status
 
 
-@blueprint.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def edit(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -169,20 +156,15 @@ def edit(session_id: int):
     if request.method == "GET":
         form.fill_from(session)
     elif form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             changes = services.update_session(session, form.to_data(), user=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("consultations.detail", session_id=session.id))
     status = 400 if request.method == "POST" else 200
     return render_template("consultations/form.html", form=form, consultation=session), status
 
 
-@blueprint.route("/<int:session_id>/cancel", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def cancel(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -190,38 +172,28 @@ def cancel(session_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for the cancellation."), "danger")
         return redirect(url_for("consultations.detail", session_id=session.id))
-    try:
+    with committed() as done:
         services.cancel_session(session, form.reason.data, user=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("The session was cancelled."), "success")
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 
-@blueprint.route("/series/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create_series():
     form = SeriesForm()
     if form.validate_on_submit():
-        try:
+        with committed(on_error=lambda error: _show_error(form, error)) as done:
             _series, sessions = services.create_series(
                 form.to_data(), form.to_recurrence(), user=current_user
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        if done:
             flash(_("%(n)d sessions created as drafts.", n=len(sessions)), "success")
             return redirect(url_for("consultations.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("consultations/series_form.html", form=form), status
 
 
-@blueprint.route("/<int:session_id>/materials", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def upload_material(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -239,7 +211,6 @@ def upload_material(session_id: int):
     return redirect(url_for("consultations.detail", session_id=session.id))
 
 
-@blueprint.route("/materials/<int:material_id>")
 @signed_in  # object rule: can_download_material (readers and invited experts)
 def download_material(material_id: int):
     material = db.get_or_404(SessionMaterial, material_id)

@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from thinktank.draws.models import Draw
@@ -6,8 +6,6 @@ from thinktank.draws.rules import ExclusionReason
 from thinktank.experts.models import ExpertStatus
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
-
-blueprint = Blueprint("draws", __name__, url_prefix="/draws")
 
 EXCLUSION_LABELS = {
     ExclusionReason.APPLICANT_ORGANISATION.value: _l("Works for an applicant organisation"),
@@ -25,7 +23,6 @@ PASSED_OVER_LABELS = EXCLUSION_LABELS | {
 }
 
 
-@blueprint.route("/<int:draw_id>")
 # Panel membership stays hidden from officials and experts before publication.
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def detail(draw_id: int):

@@ -9,12 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
-from thinktank.errors import DomainError
 from thinktank.experts import terms
 from thinktank.experts.models import Expert
-from thinktank.experts.views import blueprint
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
+from thinktank.views import committed
 
 
 class RenewForm(FlaskForm):
@@ -22,7 +21,6 @@ class RenewForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 
 
-@blueprint.route("/terms")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def terms_page():
     day = terms.today()
@@ -30,7 +28,6 @@ def terms_page():
                            expired=terms.expired(day), form=RenewForm())
 
 
-@blueprint.route("/<int:expert_id>/renew", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def renew_term(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -38,13 +35,9 @@ def renew_term(expert_id: int):
     if not form.validate_on_submit():
         flash(_("Please give the new term end and a reason."), "danger")
         return redirect(url_for("experts.terms_page"))
-    try:
+    with committed() as done:
         terms.renew_term(expert, form.new_end.data, form.reason.data, current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("The term of %(name)s now ends on %(date)s.", name=expert.name,
                 date=expert.term_end.isoformat()), "success")
     return redirect(url_for("experts.terms_page"))

@@ -27,11 +27,11 @@ from wtforms.validators import InputRequired
 from thinktank.errors import DomainError
 from thinktank.experts import transfer
 from thinktank.experts.importer import COLUMNS
-from thinktank.experts.views import blueprint, filters_from_request
-from thinktank.extensions import db
+from thinktank.experts.views import filters_from_request
 from thinktank.imports import client_filename
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
 PENDING_IMPORT = "expert_import"  # session key: {"token": ..., "filename": ...}
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +46,6 @@ class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[InputRequired()])
 
 
-@blueprint.route("/import", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def import_upload():
     form = ImportForm()
@@ -70,7 +69,6 @@ def import_upload():
     return _preview_page(report, ConfirmImportForm(token=token))
 
 
-@blueprint.route("/import/confirm", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def import_confirm():
     form = ConfirmImportForm()
@@ -84,26 +82,23 @@ def import_confirm():
         flash(_("This import was already confirmed or has expired. "
                 "Please upload the file again."), "warning")
         return redirect(url_for("experts.import_upload"))
-    try:
+    with committed() as done:  # a report with problems has written nothing
         report = transfer.import_experts(data, pending["filename"], dry_run=False)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(url_for("experts.import_upload"))
     if not report.ok:
         return _preview_page(report, None), 422
-    db.session.commit()
     flash(_("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
             created=report.created, updated=report.updated, unchanged=report.unchanged),
           "success")
     return redirect(url_for("experts.index"))
 
 
-@blueprint.route("/export")
 @roles(Role.SECRETARIAT)
 def export():
     _form, filters = filters_from_request()
-    data, _count = transfer.export_pool(filters)
-    db.session.commit()
+    with committed():
+        data, _count = transfer.export_pool(filters)
     response = send_file(
         io.BytesIO(data),
         mimetype=XLSX_MIMETYPE,

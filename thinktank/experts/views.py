@@ -1,8 +1,7 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from thinktank.errors import DomainError
 from thinktank.experts import services
 from thinktank.experts.forms import (
     STATUS_LABELS,
@@ -19,8 +18,6 @@ from thinktank.forms import ConfirmForm
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.views import committed
-
-blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 
 POOL_READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 
@@ -49,7 +46,6 @@ def filters_from_request() -> tuple[ExpertFilterForm, services.ExpertFilters]:
     return form, filters
 
 
-@blueprint.route("/")
 @roles(*POOL_READERS)
 @cached_page
 def index():
@@ -78,7 +74,6 @@ def _expert_for_reader(expert_id: int) -> Expert:
     return expert
 
 
-@blueprint.route("/<int:expert_id>")
 @signed_in
 def detail(expert_id: int):
     expert = _expert_for_reader(expert_id)
@@ -107,7 +102,6 @@ def _expert_form(expert: Expert | None) -> ExpertForm:
     return form
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = _expert_form(None)
@@ -122,7 +116,6 @@ def create():
     return render_template("experts/form.html", form=form, expert=None), status
 
 
-@blueprint.route("/<int:expert_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def edit(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -137,21 +130,19 @@ def edit(expert_id: int):
     return render_template("experts/form.html", form=form, expert=expert), status
 
 
-@blueprint.route("/<int:expert_id>/status", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def change_status(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    services.set_status(expert, ExpertStatus(form.status.data), form.reason.data or "")
-    db.session.commit()
+    with committed():
+        services.set_status(expert, ExpertStatus(form.status.data), form.reason.data or "")
     flash(_("The status is now: %(status)s", status=STATUS_LABELS[ExpertStatus(expert.status)]),
           "success")
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/<int:expert_id>/conflicts", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_conflict(expert_id: int):
     expert = db.get_or_404(Expert, expert_id)
@@ -170,22 +161,17 @@ def add_conflict(expert_id: int):
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/<int:expert_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def remove_conflict(expert_id: int, conflict_id: int):
     expert = db.get_or_404(Expert, expert_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with committed(on_error=lambda error: abort(404)):  # not a conflict of this expert
         services.remove_conflict(expert, conflict_id)
-    except DomainError:
-        abort(404)
-    db.session.commit()
     flash(_("Conflict removed."), "success")
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@blueprint.route("/fields", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def fields():
     form = FieldForm()
@@ -205,7 +191,6 @@ def fields():
                            edit_form=FieldEditForm()), status
 
 
-@blueprint.route("/fields/<int:field_id>", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def edit_field(field_id: int):
     entry = db.get_or_404(ExpertiseField, field_id)

@@ -3,7 +3,7 @@ payment sheet and its .xlsx download."""
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import redirect, render_template, send_file, url_for
 
 from thinktank.consultations.models import ConsultationSession
 from thinktank.errors import DomainError
@@ -11,8 +11,8 @@ from thinktank.extensions import db
 from thinktank.honoraria import services
 from thinktank.permissions import Role, roles
 from thinktank.reviews.models import ReviewRound
+from thinktank.views import committed
 
-blueprint = Blueprint("honoraria", __name__, url_prefix="/honoraria")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -27,19 +27,16 @@ def _preview(target, honoraria_of, back_url: str, download_url: str):
 
 
 def _download(target, preview_url: str, name: str):
-    try:
+    with committed() as done:
         data = services.export(target)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(preview_url)
-    db.session.commit()
     response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                          download_name=f"劳务费发放表-{name}.xlsx")
     response.headers["Cache-Control"] = "private, no-store"  # names and amounts paid
     return response
 
 
-@blueprint.route("/sessions/<int:session_id>")
 @roles(Role.SECRETARIAT)
 def session_preview(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -48,7 +45,6 @@ def session_preview(session_id: int):
                     url_for("honoraria.session_export", session_id=session_id))
 
 
-@blueprint.route("/sessions/<int:session_id>.xlsx")
 @roles(Role.SECRETARIAT)
 def session_export(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
@@ -56,7 +52,6 @@ def session_export(session_id: int):
                      f"会商{session_id}")
 
 
-@blueprint.route("/rounds/<int:round_id>")
 @roles(Role.SECRETARIAT)
 def round_preview(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -65,7 +60,6 @@ def round_preview(round_id: int):
                     url_for("honoraria.round_export", round_id=round_id))
 
 
-@blueprint.route("/rounds/<int:round_id>.xlsx")
 @roles(Role.SECRETARIAT)
 def round_export(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)

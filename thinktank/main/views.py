@@ -1,4 +1,4 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -6,10 +6,7 @@ from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role, public, signed_in
 
-blueprint = Blueprint("main", __name__)
 
-
-@blueprint.route("/")
 @signed_in
 def index():
     if current_user.role_set == {Role.EXPERT} and current_user.expert_id:
@@ -21,7 +18,6 @@ def index():
     return render_template("main/index.html", counts=counts)
 
 
-@blueprint.route("/healthz")
 @public
 def healthz():
     """Does no work: for a load balancer's health check, and the benchmark's

@@ -1,17 +1,15 @@
 """Notice pages: the secretariat posts and follows read receipts; experts
 read the notices addressed to them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from thinktank.errors import DomainError
-from thinktank.extensions import db
 from thinktank.notices import services
 from thinktank.notices.forms import KIND_LABELS, NoticeForm
 from thinktank.permissions import Role, roles
-
-blueprint = Blueprint("notices", __name__, url_prefix="/notices")
+from thinktank.views import committed
 
 
 def _notice(notice_id: int):
@@ -21,14 +19,12 @@ def _notice(notice_id: int):
         abort(error.status_code)
 
 
-@blueprint.route("/")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def index():
     return render_template("notices/index.html", notices=services.notices(),
                            kind_labels=KIND_LABELS)
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def create():
     form = NoticeForm()
@@ -36,21 +32,16 @@ def create():
     if form.is_submitted():
         status = 400
         if form.validate():
-            try:
+            with committed() as done:
                 notice = services.post_notice(form.title.data, form.body.data, form.kind.data,
                                               form.audience(), current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
+            if done:
                 flash(_("The notice was posted to %(count)d experts.",
                         count=len(notice.recipients)), "success")
                 return redirect(url_for("notices.detail", notice_id=notice.id))
     return render_template("notices/form.html", form=form), status
 
 
-@blueprint.route("/<int:notice_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def detail(notice_id: int):
     notice = _notice(notice_id)
@@ -59,7 +50,6 @@ def detail(notice_id: int):
                            field_names=services.field_names(notice))
 
 
-@blueprint.route("/mine/")
 @roles(Role.EXPERT)
 def my_notices():
     items = services.notices_of(current_user.expert_id) if current_user.expert_id else []
@@ -67,14 +57,10 @@ def my_notices():
                            unread=sum(1 for item in items if item.read_at is None))
 
 
-@blueprint.route("/mine/<int:notice_id>")
 @roles(Role.EXPERT)
 def my_notice(notice_id: int):
     notice = _notice(notice_id)
-    try:
+    with committed():  # Forbidden: a notice not addressed to the expert
         recipient = services.mark_read(notice, current_user.expert_id)
-        db.session.commit()
-    except DomainError as error:
-        abort(error.status_code)
     return render_template("notices/notice.html", notice=notice, recipient=recipient,
                            kind_labels=KIND_LABELS)

@@ -1,16 +1,14 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import utcnow
-
-blueprint = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
+from thinktank.views import committed
 
 OUTBOX_READERS = (Role.ADMIN, Role.SECRETARIAT)
 STATUS_LABELS = {
@@ -21,7 +19,6 @@ STATUS_LABELS = {
 }
 
 
-@blueprint.route("")
 @roles(*OUTBOX_READERS)
 def outbox():
     status = request.args.get("status", "")
@@ -42,19 +39,14 @@ def outbox():
     )
 
 
-@blueprint.route("/<int:message_id>/retry", methods=["POST"])
 @roles(*OUTBOX_READERS)
 def retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with committed() as done:
         services.retry_failed(message)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("The message is queued again and goes out with the next dispatcher run."),
               "success")
     return redirect(url_for("notifications.outbox", status=OutboxStatus.FAILED.value))

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,6 @@ from thinktank.reports.registry import KINDS
 from thinktank.reports.views import pdf_response
 from thinktank.reviews.services import STATUS_LABELS as ROUND_STATUS_LABELS
 
-blueprint = Blueprint("portal", __name__, url_prefix="/portal")
-
 OVERVIEW_READERS = (Role.OFFICIAL, Role.SECRETARIAT, Role.ADMIN)
 # Experts too: the services narrow them to the sessions and rounds they served on.
 DOCUMENT_READERS = (*OVERVIEW_READERS, Role.EXPERT)
@@ -28,7 +26,6 @@ def _chart(chart_id: str, title: str, rows, total: int):
     )
 
 
-@blueprint.route("/")
 @roles(*OVERVIEW_READERS)
 def overview():
     counts = services.overview()
@@ -60,7 +57,6 @@ def _filters(form: DocumentFilterForm) -> services.DocumentFilters:
     )
 
 
-@blueprint.route("/documents")
 @roles(*DOCUMENT_READERS)
 @cached_page
 def documents():
@@ -81,7 +77,6 @@ def documents():
     )
 
 
-@blueprint.route("/documents/<int:document_id>/download")
 @roles(*DOCUMENT_READERS)
 def download(document_id: int):
     # Pending, failed, superseded and unreleased documents are answered as

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,11 +12,9 @@ from thinktank.records.forms import RatingForm
 from thinktank.records.services import expert_history
 from thinktank.reviews.models import ReviewRound
 from thinktank.timeutil import today_in_display_zone
+from thinktank.views import committed
 
-blueprint = Blueprint("records", __name__, url_prefix="/records")
 
-
-@blueprint.route("/experts/<int:expert_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.EXPERT)
 def expert_history_page(expert_id: int):
     # An expert sees only their own history; refused before the lookup so that
@@ -42,15 +40,11 @@ def _ratings_page(subject: ratings.Subject):
                                         for name, points in ratings.levels().items()]
     if request.method == "POST":
         if form.validate():
-            try:
+            with committed() as done:
                 ratings.rate(subject, db.get_or_404(Expert, form.expert_id.data),
                              score=form.score.data, level=form.level.data or None,
                              comment=form.comment.data or "", user=current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
+            if done:
                 flash(_("Rating saved."), "success")
                 return redirect(request.path)
         else:
@@ -71,14 +65,12 @@ def _ratable(make_subject, subject) -> ratings.Subject:
             render_template("errors/error.html", code=409, message=error.message), 409))
 
 
-@blueprint.route("/sessions/<int:session_id>/ratings", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def session_ratings(session_id: int):
     session = db.get_or_404(ConsultationSession, session_id)
     return _ratings_page(_ratable(ratings.session_subject, session))
 
 
-@blueprint.route("/rounds/<int:round_id>/ratings", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def round_ratings(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)

@@ -1,7 +1,6 @@
 import io
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -16,7 +15,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.permissions import Role, public, roles
 from thinktank.reports import services
@@ -24,8 +22,7 @@ from thinktank.reports.background import submit_render
 from thinktank.reports.forms import IssueForm, ReissueForm, VerifyForm
 from thinktank.reports.models import DocumentStatus, IssuedDocument
 from thinktank.reports.registry import KINDS
-
-blueprint = Blueprint("reports", __name__)
+from thinktank.views import committed
 
 # Issued documents are the secretariat's work; admins may read them. Officials
 # will be added once the documents they receive (opinions, results) exist.
@@ -59,7 +56,6 @@ def _index_page(form: IssueForm, missing: services.MissingGlyphs | None = None, 
     ), status
 
 
-@blueprint.route("/reports/")
 @roles(*READERS)
 def index():
     form = IssueForm()
@@ -68,26 +64,22 @@ def index():
     return _index_page(form)
 
 
-@blueprint.route("/reports/issue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def issue():
     form = IssueForm()
     if not form.validate_on_submit():
         return _index_page(form, status=400)
-    try:
+    with committed(on_error=None) as done:
         document = services.request_issue(
             form.kind.data, form.subject_id.data, form.title.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
         )
-        db.session.commit()
-    except services.MissingGlyphs as error:
-        db.session.rollback()
-        return _index_page(form, missing=error, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if isinstance(done.error, services.MissingGlyphs):
+        return _index_page(form, missing=done.error, status=409)
+    if done.error:
+        flash(done.error.message, "danger")
         return _index_page(form, status=400)
-    _queue_render(document)
+    _queue_render(document)  # once committed: the renderer reads the document's row
     return redirect(url_for("reports.detail", document_id=document.id))
 
 
@@ -107,13 +99,11 @@ def _detail_page(
     return response
 
 
-@blueprint.route("/reports/<int:document_id>")
 @roles(*READERS)
 def detail(document_id: int):
     return _detail_page(db.get_or_404(IssuedDocument, document_id), ReissueForm())
 
 
-@blueprint.route("/reports/<int:document_id>/reissue", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def reissue(document_id: int):
     previous = db.get_or_404(IssuedDocument, document_id)
@@ -121,24 +111,20 @@ def reissue(document_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for the new version."), "danger")
         return redirect(url_for("reports.detail", document_id=previous.id))
-    try:
+    with committed(on_error=None) as done:
         document = services.reissue(
             previous, form.reason.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
         )
-        db.session.commit()
-    except services.MissingGlyphs as error:
-        db.session.rollback()
-        return _detail_page(previous, form, missing=error, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if isinstance(done.error, services.MissingGlyphs):
+        return _detail_page(previous, form, missing=done.error, status=409)
+    if done.error:
+        flash(done.error.message, "danger")
         return redirect(url_for("reports.detail", document_id=previous.id))
     _queue_render(document)
     return redirect(url_for("reports.detail", document_id=document.id))
 
 
-@blueprint.route("/reports/<int:document_id>/download")
 @roles(*READERS)
 def download(document_id: int):
     document = db.get_or_404(IssuedDocument, document_id)
@@ -149,8 +135,8 @@ def download(document_id: int):
 
 def pdf_response(document: IssuedDocument) -> Response:
     """The document's frozen PDF as an attachment; the download is audited and committed."""
-    data = services.download(document, user=current_user)
-    db.session.commit()
+    with committed():  # the download is recorded before the file is sent
+        data = services.download(document, user=current_user)
     response = send_file(
         io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
         download_name=services.download_name(document), max_age=0,
@@ -160,7 +146,6 @@ def pdf_response(document: IssuedDocument) -> Response:
     return response
 
 
-@blueprint.route("/verify", methods=["GET", "POST"])
 @public
 def verify():
     form = VerifyForm()

@@ -30,7 +30,7 @@ from thinktank.reviews.models import (
     SheetStatus,
 )
 from thinktank.reviews.services import STATUS_LABELS
-from thinktank.reviews.views import blueprint
+from thinktank.views import committed
 
 SHEET_STATUS_LABELS = {
     SheetStatus.DRAFT: _l("Draft"),
@@ -93,25 +93,12 @@ def _member_of(panel: ReviewPanel, member_id: int) -> PanelMember:
     return member
 
 
-def _act(action, success: str):
-    """Run a service ``action``, commit, and flash ``success`` or the refusal."""
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(success, "success")
-
-
 def _form_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(message, "danger")
 
 
-@blueprint.route("/<int:round_id>/panels", methods=["GET"])
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
 def panels_page(round_id: int):
     review_round = _round_with_membership(round_id)
@@ -123,20 +110,20 @@ def panels_page(round_id: int):
     )
 
 
-@blueprint.route("/<int:round_id>/panels", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def create_panels(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
     form = PanelScopeForm()
     if form.validate_on_submit():
-        _act(lambda: panels.create_panels(review_round, per_group=form.scope.data == "group"),
-             _("Panels created."))
+        with committed() as done:
+            panels.create_panels(review_round, per_group=form.scope.data == "group")
+        if done:
+            flash(_("Panels created."), "success")
     else:
         _form_errors(form)
     return redirect(url_for("reviews.panels_page", round_id=round_id))
 
 
-@blueprint.route("/panels/<int:panel_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
 def panel_detail(panel_id: int):
     panel = _panel_with_membership(panel_id)
@@ -187,21 +174,20 @@ def _back(panel_id: int):
     return redirect(url_for("reviews.panel_detail", panel_id=panel_id))
 
 
-@blueprint.route("/panels/<int:panel_id>/draw", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_draw(panel_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
     form = PanelDrawForm()
     if form.validate_on_submit():
-        _act(lambda: panels.draw_members(panel, form.backups.data, form.org_cap.data,
-                                         user=current_user),
-             _("The experts were drawn."))
+        with committed() as done:
+            panels.draw_members(panel, form.backups.data, form.org_cap.data, user=current_user)
+        if done:
+            flash(_("The experts were drawn."), "success")
     else:
         _form_errors(form)
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_add_member(panel_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -209,43 +195,44 @@ def panel_add_member(panel_id: int):
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(panel_id)
-
-    def add():
+    with committed() as done:
         experts = find_experts(form.expert.data)
         if len(experts) != 1:
             raise DomainError(_("Enter one expert at a time."))
         panels.add_member(panel, experts[0], user=current_user)
-
-    _act(add, _("Expert added to the panel."))
+    if done:
+        flash(_("Expert added to the panel."), "success")
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/remove", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_remove_member(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
     member = _member_of(panel, member_id)
     form = RemoveMemberForm()
     if form.validate_on_submit():
-        _act(lambda: panels.remove_member(member, form.reason.data, user=current_user),
-             _("Expert removed from the panel."))
+        with committed() as done:
+            panels.remove_member(member, form.reason.data, user=current_user)
+        if done:
+            flash(_("Expert removed from the panel."), "success")
     else:
         flash(_("Give the reason for removing the expert."), "danger")
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/leader", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_set_leader(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
     member = _member_of(panel, member_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    _act(lambda: panels.set_leader(member, user=current_user), _("Panel leader set."))
+    with committed() as done:
+        panels.set_leader(member, user=current_user)
+    if done:
+        flash(_("Panel leader set."), "success")
     return _back(panel_id)
 
 
-@blueprint.route("/panels/<int:panel_id>/members/<int:member_id>/replace", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def panel_replace_member(panel_id: int, member_id: int):
     panel = db.get_or_404(ReviewPanel, panel_id)
@@ -258,6 +245,8 @@ def panel_replace_member(panel_id: int, member_id: int):
         application = db.session.get(Application, form.application_id.data)
         if application is None or application.round_id != panel.round_id:
             abort(400)
-    _act(lambda: panels.replace_member(member, application, user=current_user),
-         _("A replacement was named."))
+    with committed() as done:
+        panels.replace_member(member, application, user=current_user)
+    if done:
+        flash(_("A replacement was named."), "success")
     return _back(panel_id)

@@ -17,7 +17,6 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
 from thinktank.forms import IntegerField, query_integer
 from thinktank.pagecache import cached_page
@@ -32,7 +31,7 @@ from thinktank.reviews.models import (
 )
 from thinktank.reviews.panels import can_expert_open
 from thinktank.reviews.services import STATUS_LABELS
-from thinktank.reviews.views import blueprint
+from thinktank.views import committed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_LABELS = {
@@ -67,7 +66,6 @@ class AnswerForm(FlaskForm):
 # --- progress and results -------------------------------------------------------------------
 
 
-@blueprint.route("/<int:round_id>/progress")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def progress_page(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -90,7 +88,6 @@ def _results_for_reader(round_id: int) -> results.RoundResults:
     return results.round_results(review_round, group)
 
 
-@blueprint.route("/<int:round_id>/results")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
 @cached_page
 def results_page(round_id: int):
@@ -102,7 +99,6 @@ def results_page(round_id: int):
         not_recommend=results.NOT_RECOMMEND)
 
 
-@blueprint.route("/<int:round_id>/results.xlsx")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
 def results_export(round_id: int):
     round_results = _results_for_reader(round_id)
@@ -118,7 +114,6 @@ def results_export(round_id: int):
 # --- group opinions -------------------------------------------------------------------------
 
 
-@blueprint.route("/<int:round_id>/opinions")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def round_opinions(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -128,7 +123,6 @@ def round_opinions(round_id: int):
         status_labels=STATUS_LABELS)
 
 
-@blueprint.route("/opinions")
 @roles(Role.EXPERT)
 def my_opinions():
     items = (group_opinion.opinions_for_expert(current_user.expert_id)
@@ -137,22 +131,6 @@ def my_opinions():
                            verdict_labels=VERDICT_LABELS)
 
 
-def _run(action) -> bool:
-    """Run a service ``action`` and commit; a refusal is flashed (403 if forbidden)."""
-    try:
-        action()
-        db.session.commit()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    return True
-
-
-@blueprint.route("/applications/<int:application_id>/opinion/edit", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only the leader of the application's panel
 def opinion_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
@@ -165,8 +143,10 @@ def opinion_edit(application_id: int):
                              "version": opinion.version if opinion else 0}
                        if request.method == "GET" else None)
     if form.validate_on_submit():
-        if _run(lambda: group_opinion.save_opinion(
-                application, current_user.expert_id, form.text.data, form.version.data or 0)):
+        with committed() as done:
+            group_opinion.save_opinion(application, current_user.expert_id, form.text.data,
+                                       form.version.data or 0)
+        if done:
             flash(_("Group opinion saved."), "success")
             return redirect(url_for("reviews.opinion_edit", application_id=application_id))
         status = group_opinion.answers_for(application)
@@ -177,7 +157,6 @@ def opinion_edit(application_id: int):
     ), 400 if request.method == "POST" else 200
 
 
-@blueprint.route("/applications/<int:application_id>/opinion", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only an expert who scores the application
 def opinion_answer(application_id: int):
     application = db.get_or_404(Application, application_id)
@@ -192,9 +171,10 @@ def opinion_answer(application_id: int):
                       if request.method == "GET" else None)
     if opinion is not None and form.validate_on_submit():
         confirm = form.verdict.data == OpinionVerdict.CONFIRMED
-        if _run(lambda: group_opinion.answer_opinion(
-                opinion, current_user.expert_id, confirm, form.reason.data,
-                form.version.data or 0)):
+        with committed() as done:
+            group_opinion.answer_opinion(opinion, current_user.expert_id, confirm,
+                                         form.reason.data, form.version.data or 0)
+        if done:
             flash(_("Your answer was recorded."), "success")
             return redirect(url_for("reviews.opinion_answer", application_id=application_id))
     return render_template(

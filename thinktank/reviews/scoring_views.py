@@ -16,7 +16,6 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from thinktank.errors import DomainError, Forbidden
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.forms import IntegerField
@@ -26,7 +25,7 @@ from thinktank.reviews import panels, scoring
 from thinktank.reviews.aggregation import PointsError, parse_points
 from thinktank.reviews.models import Application, RoundStatus, ScoreSheet, SheetStatus
 from thinktank.reviews.panel_views import SHEET_STATUS_LABELS
-from thinktank.reviews.views import blueprint
+from thinktank.views import committed
 
 
 class SheetForm(FlaskForm):
@@ -42,7 +41,6 @@ class ReasonForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), default=0)
 
 
-@blueprint.route("/my-assignments")
 @roles(Role.EXPERT)
 def my_assignments():
     assignments = panels.assignments_of(current_user.expert_id) if current_user.expert_id else []
@@ -116,28 +114,21 @@ def _save(application: Application, expert: Expert, *, proxy: bool):
     points = _typed_points(application)
     submit = request.form.get("action") == "submit"
     data = scoring.SheetInput(points, form.comment.data or "", form.recommendation.data or "")
-    try:
+    with committed(on_error=None) as done:
         scoring.save_sheet(application, expert.id, data, form.version.data or 0, submit=submit,
                            user=current_user, proxy=proxy)
-        db.session.commit()
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except scoring.SheetRefused as refused:
-        db.session.rollback()
+    if isinstance(done.error, scoring.SheetRefused):
         flash(_("Nothing was saved: correct the marked fields."), "danger")
         return _sheet_page(application, expert, proxy=proxy, form=form, points=points,
-                           problems=refused.problems, status=400)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+                           problems=done.error.problems, status=400)
+    if done.error:
+        flash(done.error.message, "danger")
         # Show the sheet as stored now, so that the expert sees what won.
         return _sheet_page(application, expert, proxy=proxy, form=form, status=409)
     flash(_("Submitted. The sheet is now locked.") if submit else _("Draft saved."), "success")
     return None
 
 
-@blueprint.route("/applications/<int:application_id>/sheet", methods=["GET", "POST"])
 @roles(Role.EXPERT)  # object rule: only the expert's own sheet of an assigned application
 @cached_page
 def sheet(application_id: int):
@@ -151,7 +142,6 @@ def sheet(application_id: int):
     return _sheet_page(application, expert, proxy=False, form=SheetForm())
 
 
-@blueprint.route("/applications/<int:application_id>/sheet/conflict", methods=["POST"])
 @roles(Role.EXPERT)  # object rule: only an assigned expert, on their own sheet
 def sheet_conflict(application_id: int):
     application = _assigned_application(application_id, current_user.expert_id)
@@ -160,19 +150,14 @@ def sheet_conflict(application_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for the conflict."), "danger")
         return back
-    try:
+    with committed() as done:
         scoring.declare_conflict(application, current_user.expert_id, form.reason.data,
                                  form.version.data or 0, user=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
+    if done:
         flash(_("Your conflict has been recorded and the secretariat informed."), "success")
     return back
 
 
-@blueprint.route("/sheets/<int:sheet_id>")
 @roles(Role.SECRETARIAT, Role.EXPERT)  # object rule: an expert opens only their own sheet
 def sheet_by_id(sheet_id: int):
     score_sheet = db.get_or_404(ScoreSheet, sheet_id)
@@ -192,8 +177,6 @@ def _expert_on_application(application_id: int, expert_id: int) -> tuple[Applica
     return application, expert
 
 
-@blueprint.route("/applications/<int:application_id>/experts/<int:expert_id>/sheet",
-                 methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def proxy_sheet(application_id: int, expert_id: int):
     application, expert = _expert_on_application(application_id, expert_id)
@@ -206,8 +189,6 @@ def proxy_sheet(application_id: int, expert_id: int):
     return _sheet_page(application, expert, proxy=True, form=SheetForm())
 
 
-@blueprint.route("/applications/<int:application_id>/experts/<int:expert_id>/sheet/reopen",
-                 methods=["POST"])
 @roles(Role.SECRETARIAT)
 def reopen_sheet(application_id: int, expert_id: int):
     application, expert = _expert_on_application(application_id, expert_id)
@@ -215,13 +196,9 @@ def reopen_sheet(application_id: int, expert_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for reopening the sheet."), "danger")
     else:
-        try:
+        with committed() as done:
             scoring.reopen_sheet(application, expert.id, form.reason.data, user=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if done:
             flash(_("The sheet is reopened."), "success")
     return redirect(url_for("reviews.proxy_sheet", application_id=application.id,
                             expert_id=expert.id))

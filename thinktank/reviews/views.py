@@ -6,7 +6,6 @@ rounds only; experts have no page here yet (the panel feature adds theirs).
 """
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -48,8 +47,6 @@ from thinktank.reviews.models import (
 from thinktank.stored_files import download
 from thinktank.views import committed
 
-blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
-
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 APPLICATIONS_PER_PAGE = 50
 PENDING_IMPORT = "application_import"  # session key: {"token", "filename", "round_id"}
@@ -69,7 +66,6 @@ def _form_status() -> int:
 # --- rounds --------------------------------------------------------------------------
 
 
-@blueprint.route("/")
 @roles(*READERS)
 def index():
     rounds = db.session.scalars(services.round_query_for(current_user)).all()
@@ -84,7 +80,6 @@ def _round_for_reader(round_id: int) -> ReviewRound:
     return review_round
 
 
-@blueprint.route("/<int:round_id>")
 @roles(*READERS)
 def round_detail(round_id: int):
     review_round = _round_for_reader(round_id)
@@ -113,7 +108,6 @@ def _round_page(form: RoundForm, review_round: ReviewRound | None) -> str:
                            category_suggestions=CATEGORY_SUGGESTIONS)
 
 
-@blueprint.route("/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def round_create():
     form = RoundForm()
@@ -126,7 +120,6 @@ def round_create():
     return _round_page(form, None), _form_status()
 
 
-@blueprint.route("/<int:round_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def round_edit(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -153,7 +146,6 @@ def round_edit(round_id: int):
     return _round_page(form, review_round), _form_status()
 
 
-@blueprint.route("/<int:round_id>/status", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def change_status(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -168,7 +160,6 @@ def change_status(round_id: int):
     return redirect(url_for("reviews.round_detail", round_id=review_round.id))
 
 
-@blueprint.route("/<int:round_id>/groups", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_group(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -209,7 +200,6 @@ def _application_page(form: ApplicationForm, review_round: ReviewRound,
                            review_round=review_round, application=application)
 
 
-@blueprint.route("/<int:round_id>/applications/new", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def application_create(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -234,7 +224,6 @@ def _application_for_reader(application_id: int) -> Application:
     return application
 
 
-@blueprint.route("/applications/<int:application_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN)
 def application_detail(application_id: int):
     application = _application_for_reader(application_id)
@@ -250,7 +239,6 @@ def application_detail(application_id: int):
     )
 
 
-@blueprint.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def application_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
@@ -269,7 +257,6 @@ def application_edit(application_id: int):
     return _application_page(form, review_round, application), _form_status()
 
 
-@blueprint.route("/applications/<int:application_id>/attachments", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def upload_attachment(application_id: int):
     application = db.get_or_404(Application, application_id)
@@ -290,7 +277,6 @@ def upload_attachment(application_id: int):
     return back
 
 
-@blueprint.route("/attachments/<int:attachment_id>")
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.EXPERT)
 def download_attachment(attachment_id: int):
     attachment = db.get_or_404(ApplicationAttachment, attachment_id)
@@ -299,7 +285,6 @@ def download_attachment(attachment_id: int):
     return download(attachment)
 
 
-@blueprint.route("/applications/<int:application_id>/avoidance", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def add_avoidance(application_id: int):
     application = db.get_or_404(Application, application_id)
@@ -317,8 +302,6 @@ def add_avoidance(application_id: int):
     return redirect(url_for("reviews.application_detail", application_id=application.id))
 
 
-@blueprint.route("/applications/<int:application_id>/avoidance/<int:request_id>/delete",
-                 methods=["POST"])
 @roles(Role.SECRETARIAT)
 def remove_avoidance(application_id: int, request_id: int):
     application = db.get_or_404(Application, application_id)
@@ -334,7 +317,6 @@ def remove_avoidance(application_id: int, request_id: int):
 # --- Excel import ---------------------------------------------------------------------
 
 
-@blueprint.route("/<int:round_id>/import", methods=["GET", "POST"])
 @roles(Role.SECRETARIAT)
 def import_upload(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -361,7 +343,6 @@ def import_upload(round_id: int):
     return _preview_page(report, review_round, ConfirmImportForm(token=token))
 
 
-@blueprint.route("/<int:round_id>/import/confirm", methods=["POST"])
 @roles(Role.SECRETARIAT)
 def import_confirm(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
@@ -377,15 +358,13 @@ def import_confirm(round_id: int):
         flash(_("This import was already confirmed or has expired. "
                 "Please upload the file again."), "warning")
         return redirect(url_for("reviews.import_upload", round_id=round_id))
-    try:
+    with committed() as done:  # a report with problems has written nothing
         report = services.import_applications(review_round, data, pending["filename"],
                                               dry_run=False)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not done:
         return redirect(url_for("reviews.round_detail", round_id=round_id))
     if not report.ok:
         return _preview_page(report, review_round, None), 422
-    db.session.commit()
     flash(_("Import done: %(created)d applications added, %(groups)d groups created.",
             created=report.created, groups=len(report.new_groups)), "success")
     return redirect(url_for("reviews.round_detail", round_id=round_id))
