@@ -11,7 +11,7 @@ from tests.reviews.round_factories import application_data, make_round
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews import access, services
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -173,7 +173,7 @@ def test_only_the_secretariat_and_admins_open_applications_and_attachments(
     Auth(client).login(user)
     assert client.get(f"/reviews/applications/{application.id}").status_code == 403
     assert client.get(f"/reviews/attachments/{attachment.id}").status_code == 403
-    assert not services.can_read_application(user, application)
+    assert not access.can_view_application(user, application)
 
 
 def test_an_admin_reads_an_application_and_its_attachments(client, make_user, application):
@@ -184,7 +184,7 @@ def test_an_admin_reads_an_application_and_its_attachments(client, make_user, ap
     page = client.get(f"/reviews/applications/{application.id}").get_data(as_text=True)
     assert application.title in page and "/edit" not in page
     assert client.get(f"/reviews/attachments/{attachment.id}").data == PDF
-    assert services.can_read_application(admin, application)
+    assert access.can_view_application(admin, application)
 
 
 def test_avoidance_requests_are_added_and_removed(secretariat, application):

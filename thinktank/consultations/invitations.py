@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from thinktank.audit.services import record
 from thinktank.auth.models import User
+from thinktank.consultations.access import can_answer_invitation
 from thinktank.consultations.calendar_invite import InviteDetails, build_invite
 from thinktank.consultations.models import (
     ConsultationSession,
@@ -64,7 +65,6 @@ RSVP_LINK_MAX_AGE = timedelta(days=400)
 S = InvitationStatus
 # Invited and not declined: they get reminders and, on cancellation, a notice.
 EXPECTED_STATUSES = frozenset({S.INVITED, S.ACCEPTED})
-ANSWERABLE_STATUSES = frozenset({S.INVITED, S.ACCEPTED, S.DECLINED})
 
 
 # Reminder offsets
@@ -522,18 +522,6 @@ def invitation_from_token(token: str, user=None) -> Invitation:
     return invitation
 
 
-def answer_deadline(session: ConsultationSession) -> datetime:
-    return session.rsvp_deadline or session.starts_at
-
-
-def can_answer(invitation: Invitation) -> bool:
-    """Whether the expert may (still) give or change their answer."""
-    session = invitation.session
-    return (session.status == SessionStatus.SCHEDULED
-            and invitation.status in ANSWERABLE_STATUSES
-            and utcnow() < answer_deadline(session))
-
-
 def respond(invitation: Invitation, accept: bool, reason: str = "", user=None,
             via: str = "app") -> Invitation | None:
     """Record the expert's answer (or its change) and return the backup
@@ -545,7 +533,7 @@ def respond(invitation: Invitation, accept: bool, reason: str = "", user=None,
 
     Answering stops the RSVP nudge; declining drops their reminders and, when
     the session promotes backups automatically, invites the next backup."""
-    if not can_answer(invitation):
+    if not can_answer_invitation(invitation):
         raise DomainError(_("Replies to this invitation are closed."))
     reason = (reason or "").strip()
     if not accept and not reason:

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from thinktank.consultations import access
 from thinktank.consultations import invitations as service
+from thinktank.consultations.labels import (
+    INVITATION_STATUS_LABELS,
+    MAIL_KIND_LABELS,
+    SOURCE_LABELS,
+)
 from thinktank.consultations.models import ConsultationSession, Invitation, SessionStatus
 from thinktank.consultations.views import blueprint
 from thinktank.draws.services import draws_for
@@ -21,33 +27,9 @@ from thinktank.experts.models import ExpertiseField
 from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
-from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
+from thinktank.notifications.labels import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
 from thinktank.vocabulary import CATEGORIES, CITIES
-
-INVITATION_STATUS_LABELS = {
-    service.S.RESERVE: _l("Backup"),
-    service.S.PENDING: _l("To be invited"),
-    service.S.INVITED: _l("Invited, no answer yet"),
-    service.S.ACCEPTED: _l("Accepted"),
-    service.S.DECLINED: _l("Declined"),
-    service.S.WITHDRAWN: _l("Removed"),
-}
-
-MAIL_KIND_LABELS = {
-    service.MailKind.INVITATION: _l("Invitation"),
-    service.MailKind.CANCELLATION: _l("Cancellation"),
-    service.MailKind.MEETING_REMINDER: _l("Meeting reminder"),
-    service.MailKind.RSVP_NUDGE: _l("Reply reminder"),
-    service.MailKind.OPINION_REMINDER: _l("Opinion reminder"),
-}
-
-SOURCE_LABELS = {
-    "manual": _l("By hand"),
-    "filter": _l("By filter"),
-    "draw": _l("Random draw"),
-    "promoted": _l("Promoted backup"),
-}
 
 
 @blueprint.context_processor
@@ -293,8 +275,8 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
             status = 400
     return render_template(
         template, invitation=invitation, consultation=invitation.session, form=form,
-        can_answer=service.can_answer(invitation),
-        deadline=service.answer_deadline(invitation.session), **page,
+        can_answer=access.can_answer_invitation(invitation),
+        deadline=access.answer_deadline(invitation.session), **page,
     ), status
 
 

@@ -1,11 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.notifications import services
+from thinktank.notifications.labels import STATUS_LABELS
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import utcnow
@@ -13,12 +13,6 @@ from thinktank.timeutil import utcnow
 blueprint = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
 
 OUTBOX_READERS = (Role.ADMIN, Role.SECRETARIAT)
-STATUS_LABELS = {
-    OutboxStatus.PENDING: _l("Pending"),
-    OutboxStatus.SENT: _l("Sent"),
-    OutboxStatus.FAILED: _l("Failed"),
-    OutboxStatus.CANCELLED: _l("Cancelled"),
-}
 
 
 @blueprint.route("")

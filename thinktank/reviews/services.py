@@ -1,6 +1,6 @@
 """Review round operations: rounds and their criteria, status changes, groups,
-applications (by hand and from Excel), attachments, avoidance requests, and
-who may read what."""
+applications (by hand and from Excel), attachments and avoidance requests
+(who may read what: ``access``)."""
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +23,7 @@ from thinktank.reviews.importer import (
     ApplicationData,
     read_applications,
 )
+from thinktank.reviews.labels import STATUS_LABELS
 from thinktank.reviews.models import (
     AggregationRule,
     Application,
@@ -34,7 +34,6 @@ from thinktank.reviews.models import (
     ReviewRound,
     RoundStatus,
 )
-from thinktank.reviews.panels import can_expert_open
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
 from thinktank.text import fold, organisation_key
 
@@ -50,13 +49,6 @@ TRANSITIONS: dict[RoundStatus, tuple[RoundStatus, ...]] = {
     RoundStatus.PUBLISHED: (),
 }
 LOCKED_STATUSES = frozenset({RoundStatus.FINALIZED, RoundStatus.PUBLISHED})
-STATUS_LABELS = {
-    RoundStatus.DRAFT: _l("Draft"),
-    RoundStatus.SCORING: _l("Scoring"),
-    RoundStatus.CLOSED: _l("Scoring closed"),
-    RoundStatus.FINALIZED: _l("Finalized"),
-    RoundStatus.PUBLISHED: _l("Published"),
-}
 
 
 @dataclass
@@ -234,22 +226,6 @@ def round_query_for(user) -> Select:
     if not user.has_role(Role.SECRETARIAT, Role.ADMIN):
         query = query.where(ReviewRound.status == RoundStatus.PUBLISHED.value)
     return query
-
-
-def can_read_round(user, review_round: ReviewRound) -> bool:
-    """The secretariat and admins see every round; officials only published ones."""
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
-        return True
-    return user.has_role(Role.OFFICIAL) and review_round.status == RoundStatus.PUBLISHED
-
-
-def can_read_application(user, application: Application) -> bool:
-    """Whether ``user`` may open an application and its attachments.
-
-    The secretariat and admins, and the experts who score it once its round
-    is shown to them (``thinktank.reviews.panels.can_expert_open``)."""
-    return user.has_role(Role.SECRETARIAT, Role.ADMIN) or (
-        user.has_role(Role.EXPERT) and can_expert_open(user.expert_id, application))
 
 
 # --- groups --------------------------------------------------------------------------

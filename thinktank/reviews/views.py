@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from thinktank import imports
@@ -26,9 +25,8 @@ from thinktank.experts.transfer_views import ConfirmImportForm, ImportForm
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.permissions import Role, roles
-from thinktank.reviews import services
+from thinktank.reviews import access, services
 from thinktank.reviews.forms import (
-    AGGREGATION_LABELS,
     CATEGORY_SUGGESTIONS,
     ApplicationForm,
     AttachmentForm,
@@ -39,6 +37,7 @@ from thinktank.reviews.forms import (
     criteria_text,
 )
 from thinktank.reviews.importer import COLUMNS
+from thinktank.reviews.labels import AGGREGATION_LABELS, STATUS_LABELS, TRANSITION_LABELS
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -53,13 +52,6 @@ blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 APPLICATIONS_PER_PAGE = 50
 PENDING_IMPORT = "application_import"  # session key: {"token", "filename", "round_id"}
-TRANSITION_LABELS = {
-    (RoundStatus.DRAFT, RoundStatus.SCORING): _l("Start scoring"),
-    (RoundStatus.SCORING, RoundStatus.CLOSED): _l("Close scoring"),
-    (RoundStatus.CLOSED, RoundStatus.SCORING): _l("Reopen scoring"),
-    (RoundStatus.CLOSED, RoundStatus.FINALIZED): _l("Finalize the results"),
-    (RoundStatus.FINALIZED, RoundStatus.PUBLISHED): _l("Publish"),
-}
 
 
 def _form_status() -> int:
@@ -74,12 +66,12 @@ def _form_status() -> int:
 def index():
     rounds = db.session.scalars(services.round_query_for(current_user)).all()
     return render_template("reviews/list.html", rounds=rounds,
-                           status_labels=services.STATUS_LABELS)
+                           status_labels=STATUS_LABELS)
 
 
 def _round_for_reader(round_id: int) -> ReviewRound:
     review_round = db.get_or_404(ReviewRound, round_id)
-    if not services.can_read_round(current_user, review_round):
+    if not access.can_view_round(current_user, review_round):
         abort(403)
     return review_round
 
@@ -97,7 +89,7 @@ def round_detail(round_id: int):
         page=page,
         attachment_counts=services.attachment_counts(page.items),
         groups=services.group_counts(review_round),
-        status_labels=services.STATUS_LABELS,
+        status_labels=STATUS_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         transitions=[(target, TRANSITION_LABELS[(current, target)])
                      for target in services.TRANSITIONS[current]],
@@ -164,7 +156,7 @@ def change_status(round_id: int):
         services.change_status(review_round, RoundStatus(form.status.data))
     if done:
         flash(_("The round is now: %(status)s",
-                status=services.STATUS_LABELS[RoundStatus(review_round.status)]), "success")
+                status=STATUS_LABELS[RoundStatus(review_round.status)]), "success")
     return redirect(url_for("reviews.round_detail", round_id=review_round.id))
 
 
@@ -229,7 +221,7 @@ def application_create(round_id: int):
 
 def _application_for_reader(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    if not services.can_read_application(current_user, application):
+    if not access.can_view_application(current_user, application):
         abort(403)
     return application
 
@@ -294,7 +286,7 @@ def upload_attachment(application_id: int):
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.EXPERT)
 def download_attachment(attachment_id: int):
     attachment = db.get_or_404(ApplicationAttachment, attachment_id)
-    if not services.can_read_application(current_user, attachment.application):
+    if not access.can_view_application(current_user, attachment.application):
         abort(403)
     return download(attachment)
 
