@@ -6,7 +6,7 @@ import ast
 import pytest
 
 from thinktank.auth.labels import ROLE_LABELS
-from thinktank.consultations.invitations import MailKind
+from thinktank.consultations.invitation_mail import MailKind
 from thinktank.consultations.labels import (
     ATTENDANCE_LABELS,
     FREQUENCY_LABELS,
@@ -44,7 +44,7 @@ from thinktank.reviews.models import (
     RoundStatus,
     SheetStatus,
 )
-from thinktank.reviews.services import TRANSITIONS
+from thinktank.reviews.rounds import TRANSITIONS
 
 PACKAGE = ROOT / "thinktank"
 

@@ -88,7 +88,7 @@ def answer_deadline(session: ConsultationSession) -> datetime:
 
 def can_answer_invitation(invitation: Invitation) -> bool:
     """Whether the expert may (still) give or change their answer. Whose the
-    invitation is, is checked where it is found (``own_invitation``, the
+    invitation is, is checked where it is found (``rsvp.own_invitation``, the
     signed link)."""
     session = invitation.session
     return (session.status == SessionStatus.SCHEDULED

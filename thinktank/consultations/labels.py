@@ -4,7 +4,7 @@ from here)."""
 
 from flask_babel import lazy_gettext as _l
 
-from thinktank.consultations.invitations import MailKind
+from thinktank.consultations.invitation_mail import MailKind
 from thinktank.consultations.models import (
     Attendance,
     InvitationStatus,

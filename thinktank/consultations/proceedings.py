@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from thinktank.audit.services import record
-from thinktank.consultations.invitations import stop_opinion_reminders
+from thinktank.consultations.invitation_mail import stop_opinion_reminders
 from thinktank.consultations.models import (
     Attendance,
     ConsolidatedOpinion,

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from thinktank.consultations import access
-from thinktank.consultations import invitations as service
+from thinktank.consultations import access, invitation_mail
+from thinktank.consultations import participants as panel
+from thinktank.consultations import rsvp as answers
 from thinktank.consultations.labels import (
     INVITATION_STATUS_LABELS,
     MAIL_KIND_LABELS,
@@ -38,8 +39,8 @@ def invitation_helpers():
         "invitation_status_labels": INVITATION_STATUS_LABELS,
         "mail_kind_labels": MAIL_KIND_LABELS,
         "source_labels": SOURCE_LABELS,
-        "invitation_mail_states": service.mail_states,
-        "invitation_participants": service.participants,
+        "invitation_mail_states": invitation_mail.mail_states,
+        "invitation_participants": panel.participants,
         "outbox_status_labels": OUTBOX_STATUS_LABELS,
     }
 
@@ -103,12 +104,12 @@ def _session(session_id: int) -> ConsultationSession:
 
 def _participants_page(session: ConsultationSession, status: int = 200, **forms):
     reminder_form = forms.pop("reminder_form", None) or ReminderForm(
-        hours=service.reminder_hours_text(session))
+        hours=invitation_mail.reminder_hours_text(session))
     return render_template(
         "consultations/participants.html",
         consultation=session,
         draws=draws_for("session", session.id),
-        replaceable=service.replaceable(session),
+        replaceable=panel.replaceable(session),
         open_for_changes=session.status in (SessionStatus.DRAFT, SessionStatus.SCHEDULED),
         hand_form=forms.get("hand_form") or AddByHandForm(),
         filter_form=forms.get("filter_form") or FilterForm(prefix="filter"),
@@ -147,7 +148,7 @@ def add_participants(session_id: int):
         return _participants_page(session, 400, hand_form=form)
     return _act(
         session,
-        lambda: service.add_participants(
+        lambda: panel.add_participants(
             session, find_experts(form.experts.data), "manual", user=current_user),
         lambda added: _("%(n)d experts added.", n=len(added)),
         hand_form=form,
@@ -163,8 +164,8 @@ def add_by_filter(session_id: int):
         return _participants_page(session, 400, filter_form=form)
     return _act(
         session,
-        lambda: service.add_participants(
-            session, service.filter_candidates(session, **form.filters()), "filter",
+        lambda: panel.add_participants(
+            session, panel.filter_candidates(session, **form.filters()), "filter",
             user=current_user),
         lambda added: _("%(n)d experts added.", n=len(added)),
         filter_form=form,
@@ -180,7 +181,7 @@ def draw_participants(session_id: int):
         return _participants_page(session, 400, draw_form=form)
     return _act(
         session,
-        lambda: service.draw_participants(
+        lambda: panel.draw_participants(
             session, form.panel_size.data, form.backups.data, form.org_cap.data,
             leave_out_flagged=form.leave_out_flagged.data, user=current_user,
             **form.filters()),
@@ -200,7 +201,7 @@ def remove_participant(invitation_id: int):
     invitation = _invitation(invitation_id)
     name = invitation.expert.name
     return _act(invitation.session,
-                lambda: service.remove_participant(invitation, user=current_user),
+                lambda: panel.remove_participant(invitation, user=current_user),
                 _("%(name)s was removed.", name=name))
 
 
@@ -210,7 +211,7 @@ def promote_backup(invitation_id: int):
     invitation = _invitation(invitation_id)
     return _act(
         invitation.session,
-        lambda: service.promote_backup(invitation, user=current_user),
+        lambda: panel.promote_backup(invitation, user=current_user),
         lambda backup: (_("%(name)s takes the place.", name=backup.expert.name)
                         if backup is not None else _("No backup is left.")),
     )
@@ -220,7 +221,7 @@ def promote_backup(invitation_id: int):
 @roles(Role.SECRETARIAT)
 def schedule(session_id: int):
     session = _session(session_id)
-    return _act(session, lambda: service.schedule_session(session, user=current_user),
+    return _act(session, lambda: panel.schedule_session(session, user=current_user),
                 lambda members: _("Invitations to %(n)d experts are being sent.", n=len(members)))
 
 
@@ -232,8 +233,8 @@ def set_reminders(session_id: int):
     if not form.validate_on_submit():
         return _participants_page(session, 400, reminder_form=form)
     return _act(session,
-                lambda: service.set_reminder_hours(session, form.hours.data or "",
-                                                   user=current_user),
+                lambda: panel.set_reminder_hours(session, form.hours.data or "",
+                                                 user=current_user),
                 _("Saved."), reminder_form=form)
 
 
@@ -243,13 +244,13 @@ def set_reminders(session_id: int):
 @blueprint.route("/invitations/")
 @roles(Role.EXPERT)
 def my_invitations():
-    items = service.invitations_of(current_user.expert_id) if current_user.expert_id else []
+    items = answers.invitations_of(current_user.expert_id) if current_user.expert_id else []
     return render_template("consultations/my_invitations.html", invitations=items)
 
 
 def _own_invitation(invitation_id: int) -> Invitation:
     try:
-        return service.own_invitation(invitation_id, current_user)
+        return answers.own_invitation(invitation_id, current_user)
     except DomainError as error:
         abort(error.status_code)
 
@@ -260,7 +261,7 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     if request.method == "POST":
         if form.validate_on_submit() and (form.accept.data or form.decline.data):
             try:
-                service.respond(invitation, accept=bool(form.accept.data),
+                answers.respond(invitation, accept=bool(form.accept.data),
                                 reason=form.reason.data or "",
                                 user=current_user if via == "app" else None, via=via)
                 db.session.commit()
@@ -291,9 +292,9 @@ def invitation(invitation_id: int):
 @public  # the signed link is the credential; the expert need not sign in
 def rsvp(token: str):
     try:
-        found = service.invitation_from_token(
+        found = invitation_mail.invitation_from_token(
             token, current_user if current_user.is_authenticated else None)
-    except service.RsvpLinkError as error:
+    except invitation_mail.RsvpLinkError as error:
         return render_template("consultations/rsvp_invalid.html", error=error,
                                reason=error.reason), error.status_code
     return _answer(found, AnswerForm(), "link", "consultations/rsvp.html", in_app=False)

@@ -11,7 +11,6 @@ from sqlalchemy import Select, select
 
 from thinktank.audit.services import record
 from thinktank.consultations.access import visible_statuses
-from thinktank.consultations.invitations import session_cancelled, session_changed
 from thinktank.consultations.models import (
     ConsultationSession,
     SeriesFrequency,
@@ -19,6 +18,7 @@ from thinktank.consultations.models import (
     SessionSeries,
     SessionStatus,
 )
+from thinktank.consultations.participants import session_cancelled, session_changed
 from thinktank.consultations.rules import occurrence_starts
 from thinktank.errors import DomainError
 from thinktank.extensions import db

@@ -35,7 +35,7 @@ from thinktank.reviews.importer import (
 )
 from thinktank.reviews.labels import AGGREGATION_LABELS
 from thinktank.reviews.models import ReviewRound, RoundStatus
-from thinktank.reviews.services import CriterionData, RoundData
+from thinktank.reviews.rounds import CriterionData, RoundData
 from thinktank.spreadsheets import Reason
 from thinktank.text import fold
 from thinktank.timeutil import from_display, to_display

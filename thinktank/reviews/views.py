@@ -25,7 +25,7 @@ from thinktank.experts.transfer_views import ConfirmImportForm, ImportForm
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.permissions import Role, roles
-from thinktank.reviews import access, services
+from thinktank.reviews import access, applications, rounds
 from thinktank.reviews.forms import (
     CATEGORY_SUGGESTIONS,
     ApplicationForm,
@@ -64,8 +64,8 @@ def _form_status() -> int:
 @blueprint.route("/")
 @roles(*READERS)
 def index():
-    rounds = db.session.scalars(services.round_query_for(current_user)).all()
-    return render_template("reviews/list.html", rounds=rounds,
+    listed = db.session.scalars(rounds.round_query_for(current_user)).all()
+    return render_template("reviews/list.html", rounds=listed,
                            status_labels=STATUS_LABELS)
 
 
@@ -80,19 +80,19 @@ def _round_for_reader(round_id: int) -> ReviewRound:
 @roles(*READERS)
 def round_detail(round_id: int):
     review_round = _round_for_reader(round_id)
-    page = db.paginate(services.application_query(review_round),
+    page = db.paginate(applications.application_query(review_round),
                        per_page=APPLICATIONS_PER_PAGE, error_out=False, max_per_page=200)
     current = RoundStatus(review_round.status)
     return render_template(
         "reviews/detail.html",
         review_round=review_round,
         page=page,
-        attachment_counts=services.attachment_counts(page.items),
-        groups=services.group_counts(review_round),
+        attachment_counts=applications.attachment_counts(page.items),
+        groups=applications.group_counts(review_round),
         status_labels=STATUS_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         transitions=[(target, TRANSITION_LABELS[(current, target)])
-                     for target in services.TRANSITIONS[current]],
+                     for target in rounds.TRANSITIONS[current]],
         can_manage=current_user.has_role(Role.SECRETARIAT),
         can_open_applications=current_user.has_role(Role.SECRETARIAT, Role.ADMIN),
         draft=current == RoundStatus.DRAFT,
@@ -111,7 +111,7 @@ def round_create():
     form = RoundForm()
     if form.validate_on_submit():
         with committed() as done:
-            review_round = services.create_round(form.to_data(), form.criteria_data)
+            review_round = rounds.create_round(form.to_data(), form.criteria_data)
         if done:
             flash(_("Round %(name)s created.", name=review_round.name), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
@@ -122,10 +122,10 @@ def round_create():
 @roles(Role.SECRETARIAT)
 def round_edit(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
-    if review_round.status in services.LOCKED_STATUSES:
+    if review_round.status in rounds.LOCKED_STATUSES:
         flash(_("The results of this round are locked: it cannot be edited."), "warning")
         return redirect(url_for("reviews.round_detail", round_id=review_round.id))
-    current_criteria = services.current_criteria(review_round)
+    current_criteria = rounds.current_criteria(review_round)
     form = RoundForm()
     form.locked = review_round.status != RoundStatus.DRAFT
     if request.method == "GET":
@@ -138,7 +138,7 @@ def round_edit(round_id: int):
     if form.validate_on_submit():
         criteria = current_criteria if form.locked else form.criteria_data
         with committed() as done:
-            changes = services.update_round(review_round, form.to_data(), criteria)
+            changes = rounds.update_round(review_round, form.to_data(), criteria)
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
@@ -153,7 +153,7 @@ def change_status(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     with committed() as done:
-        services.change_status(review_round, RoundStatus(form.status.data))
+        rounds.change_status(review_round, RoundStatus(form.status.data))
     if done:
         flash(_("The round is now: %(status)s",
                 status=STATUS_LABELS[RoundStatus(review_round.status)]), "success")
@@ -167,7 +167,7 @@ def add_group(round_id: int):
     form = GroupForm()
     if form.validate_on_submit():
         with committed() as done:
-            services.add_group(review_round, form.name.data)
+            applications.add_group(review_round, form.name.data)
         if done:
             flash(_("Group added."), "success")
     else:
@@ -211,7 +211,7 @@ def application_create(round_id: int):
     form = _application_form(review_round, None)
     if form.validate_on_submit():
         with committed() as done:
-            application = services.create_application(review_round, form.to_data())
+            application = applications.create_application(review_round, form.to_data())
         if done:
             flash(_("Application %(number)s added.", number=application.number), "success")
             return redirect(url_for("reviews.application_detail",
@@ -253,7 +253,7 @@ def application_edit(application_id: int):
     form = _application_form(review_round, application)
     if form.validate_on_submit():
         with committed() as done:
-            changes = services.update_application(application, form.to_data())
+            changes = applications.update_application(application, form.to_data())
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.application_detail",
@@ -275,7 +275,7 @@ def upload_attachment(application_id: int):
     # Reading one byte past the limit is enough to refuse a file that is too large.
     data = upload.read(ApplicationAttachment.max_bytes + 1)
     with committed() as done:
-        attachment = services.add_attachment(application, imports.client_filename(
+        attachment = applications.add_attachment(application, imports.client_filename(
             upload.filename), data, user=current_user)
     if done:
         flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
@@ -298,8 +298,8 @@ def add_avoidance(application_id: int):
     form = AvoidanceForm()
     if form.validate_on_submit():
         with committed() as done:
-            services.add_avoidance_request(application, form.expert_name.data,
-                                           form.expert_code.data, form.reason.data)
+            applications.add_avoidance_request(application, form.expert_name.data,
+                                               form.expert_code.data, form.reason.data)
         if done:
             flash(_("Avoidance request recorded."), "success")
     else:
@@ -317,7 +317,7 @@ def remove_avoidance(application_id: int, request_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with committed() as done:
-        services.remove_avoidance_request(application, request_id)
+        applications.remove_avoidance_request(application, request_id)
     if done:
         flash(_("Avoidance request removed."), "success")
     return redirect(url_for("reviews.application_detail", application_id=application.id))
@@ -341,7 +341,7 @@ def import_upload(round_id: int):
     data = upload.read(current_app.config["EXPERT_IMPORT_MAX_BYTES"] + 1)
     filename = imports.client_filename(upload.filename)
     try:
-        report = services.import_applications(review_round, data, filename, dry_run=True)
+        report = applications.import_applications(review_round, data, filename, dry_run=True)
     except DomainError as error:
         form.file.errors.append(error.message)
         return _upload_page(form, review_round), 400
@@ -370,8 +370,8 @@ def import_confirm(round_id: int):
                 "Please upload the file again."), "warning")
         return redirect(url_for("reviews.import_upload", round_id=round_id))
     try:
-        report = services.import_applications(review_round, data, pending["filename"],
-                                              dry_run=False)
+        report = applications.import_applications(review_round, data, pending["filename"],
+                                                  dry_run=False)
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for("reviews.round_detail", round_id=round_id))
@@ -395,7 +395,7 @@ def _upload_page(form: ImportForm, review_round: ReviewRound) -> str:
                            columns=COLUMNS)
 
 
-def _preview_page(report: services.ApplicationImportReport, review_round: ReviewRound,
+def _preview_page(report: applications.ApplicationImportReport, review_round: ReviewRound,
                   confirm_form: ConfirmImportForm | None) -> str:
     return render_template("reviews/import_preview.html", report=report,
                            review_round=review_round, confirm_form=confirm_form,
