@@ -88,10 +88,10 @@ EXPECTED = {
     "reviews.change_status": {S},
     "reviews.add_group": {S},
     "reviews.application_create": {S},
-    "reviews.application_detail": {S, A},  # object rule: can_read_application
+    "reviews.application_detail": {S, A},  # object rule: access.can_view_application
     "reviews.application_edit": {S},
     "reviews.upload_attachment": {S},
-    "reviews.download_attachment": {S, A, E},  # object rule: can_read_application
+    "reviews.download_attachment": {S, A, E},  # object rule: access.can_view_application
     "reviews.add_avoidance": {S},
     "reviews.remove_avoidance": {S},
     "reviews.import_upload": {S},

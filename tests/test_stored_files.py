@@ -15,7 +15,7 @@ from tests.reviews.round_factories import application_data, make_round
 from thinktank.consultations.models import SessionMaterial
 from thinktank.errors import DomainError, StorageUnavailable
 from thinktank.extensions import db
-from thinktank.reviews import services as review_services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import ApplicationAttachment
 from thinktank.stored_files import download
 
@@ -63,7 +63,7 @@ def test_a_committed_file_is_kept_and_sent_back(app, upload_dir):
 
 
 def test_a_kind_of_one_type_keeps_no_type_column_and_names_its_files_after_it(app, upload_dir):
-    application = review_services.create_application(make_round(), application_data())
+    application = create_application(make_round(), application_data())
     attachment = ApplicationAttachment.store(PDF, "申报书", application=application)
     db.session.commit()
     assert "content_type" not in inspect(ApplicationAttachment).columns

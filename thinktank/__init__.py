@@ -251,7 +251,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from thinktank import timeutil
-    from thinktank.auth.forms import ROLE_LABELS
+    from thinktank.auth.labels import ROLE_LABELS
     from thinktank.permissions import Role
 
     @app.template_filter("localtime")

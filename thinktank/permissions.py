@@ -3,7 +3,9 @@
 Every endpoint carries exactly one rule: ``public``, ``signed_in`` or
 ``roles(...)``. An endpoint without a rule is refused (fail closed) and the
 permission-walk test names it. Object-level checks (an expert's own record,
-an invitation's owner) live in the domain services and are called by views.
+a session an official may read) are each area's ``access`` module
+(``consultations/access.py``, ``reviews/access.py``, ...), called by the views
+and services.
 """
 
 from collections.abc import Callable

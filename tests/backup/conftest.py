@@ -123,7 +123,7 @@ def realistic_data(make_expert, make_user) -> dict:
     from tests.reports.documents import issued, reviewed_round
     from thinktank.consultations.services import add_material
     from thinktank.imports import stash_upload
-    from thinktank.reviews.services import add_attachment
+    from thinktank.reviews.applications import add_attachment
 
     secretariat = make_user("secretariat", name="秘书处 王")
     make_user("admin")

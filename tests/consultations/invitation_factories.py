@@ -6,7 +6,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tests.consultations.factories import make_session
-from thinktank.consultations import invitations
+from thinktank.consultations import participants
 from thinktank.consultations.models import ConsultationSession, Invitation
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage
@@ -17,8 +17,8 @@ from thinktank.timeutil import utcnow
 def scheduled_session(experts, **overrides) -> ConsultationSession:
     """A session with ``experts`` added by hand and scheduled (invitations queued)."""
     session = make_session(**overrides)
-    invitations.add_participants(session, experts, "manual")
-    invitations.schedule_session(session)
+    participants.add_participants(session, experts, "manual")
+    participants.schedule_session(session)
     db.session.commit()
     return session
 

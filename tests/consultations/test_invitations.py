@@ -18,12 +18,13 @@ from tests.consultations.invitation_factories import (
     text_part,
 )
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations
+from thinktank.consultations import participants, rsvp
 from thinktank.consultations.models import Invitation
 from thinktank.draws.models import Draw
 from thinktank.errors import DomainError
 from thinktank.experts.services import find_experts
 from thinktank.extensions import db
+from thinktank.timeutil import utcnow
 
 pytestmark = pytest.mark.usefixtures("secretariat_email")
 
@@ -78,16 +79,16 @@ def test_scheduling_sends_one_invitation_per_member_with_an_ics(smtp, make_exper
 def test_scheduling_needs_participants_and_a_draft_that_has_not_started(make_expert):
     empty = make_session()
     with pytest.raises(DomainError, match="请先添加参会专家"):
-        invitations.schedule_session(empty)
+        participants.schedule_session(empty)
     db.session.rollback()
     session = scheduled_session([make_expert()])
     with pytest.raises(DomainError, match="只有草稿状态"):
-        invitations.schedule_session(session)
+        participants.schedule_session(session)
     db.session.rollback()
-    started = make_session(starts_at=invitations.utcnow() - timedelta(hours=1),
+    started = make_session(starts_at=utcnow() - timedelta(hours=1),
                            rsvp_deadline=None)
     with pytest.raises(DomainError, match="已经开始"):
-        invitations.add_participants(started, [make_expert()], "manual")
+        participants.add_participants(started, [make_expert()], "manual")
 
 
 def test_adding_by_hand_finds_codes_and_names(make_expert):
@@ -102,8 +103,8 @@ def test_adding_by_hand_finds_codes_and_names(make_expert):
     assert "同名" in error.value.message
 
     session = make_session()
-    added = invitations.add_participants(session, [coded, named], "manual")
-    again = invitations.add_participants(session, [coded], "manual")
+    added = participants.add_participants(session, [coded, named], "manual")
+    again = participants.add_participants(session, [coded], "manual")
     db.session.commit()
     assert [i.expert_id for i in added] == [coded.id, named.id] and again == []
     assert {i.status for i in session.invitations} == {"pending"}
@@ -115,7 +116,7 @@ def test_suspended_experts_cannot_be_added(make_expert):
     suspended.status = "suspended"
     db.session.commit()
     with pytest.raises(DomainError, match="暂停者"):
-        invitations.add_participants(make_session(), [suspended], "manual")
+        participants.add_participants(make_session(), [suspended], "manual")
 
 
 def test_adding_by_filter_takes_the_eligible_pool(make_expert):
@@ -123,18 +124,18 @@ def test_adding_by_filter_takes_the_eligible_pool(make_expert):
     make_expert(city="赣州")
     ended = make_expert(city="南昌", term_end=START.date() - timedelta(days=30))
     session = make_session()
-    assert invitations.filter_candidates(session, cities=["南昌"]) == [nanchang]
-    invitations.add_participants(session, [nanchang], "filter")
+    assert participants.filter_candidates(session, cities=["南昌"]) == [nanchang]
+    participants.add_participants(session, [nanchang], "filter")
     db.session.commit()
-    assert invitations.filter_candidates(session, cities=["南昌"]) == []  # already on it
-    assert ended.id not in [e.id for e in invitations.filter_candidates(session)]
+    assert participants.filter_candidates(session, cities=["南昌"]) == []  # already on it
+    assert ended.id not in [e.id for e in participants.filter_candidates(session)]
 
 
 def test_a_draw_puts_members_and_ranked_backups_on_the_session(make_expert):
     experts = [make_expert() for _ in range(5)]
     session = make_session()
-    manual = invitations.add_participants(session, [experts[0]], "manual")[0]
-    draw = invitations.draw_participants(session, panel_size=2, backups=2)
+    manual = participants.add_participants(session, [experts[0]], "manual")[0]
+    draw = participants.draw_participants(session, panel_size=2, backups=2)
     db.session.commit()
     assert draw.context_type == "session" and draw.context_id == session.id
     assert draw.event_date == START.date()
@@ -152,7 +153,7 @@ def test_a_draw_puts_members_and_ranked_backups_on_the_session(make_expert):
 def test_a_draw_with_too_few_eligible_experts_is_a_clear_error(make_expert):
     make_expert()
     with pytest.raises(DomainError, match="符合条件的专家仅有 1 名，本次需抽取 3 名"):
-        invitations.draw_participants(make_session(), panel_size=3)
+        participants.draw_participants(make_session(), panel_size=3)
     db.session.rollback()
     assert db.session.scalar(select(Draw)) is None
     assert db.session.scalar(select(Invitation)) is None
@@ -161,14 +162,14 @@ def test_a_draw_with_too_few_eligible_experts_is_a_clear_error(make_expert):
 def test_a_decline_invites_the_next_backup_at_once(smtp, make_expert):
     experts = [make_expert() for _ in range(3)]
     session = make_session()
-    draw = invitations.draw_participants(session, panel_size=1, backups=2)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=2)
+    participants.schedule_session(session)
     db.session.commit()
     deliver(smtp, 1)
     member = invitation_of(session, next(e for e in experts if e.id == draw.drawn[0]))
     backup_id = draw.backups[0]
 
-    promoted = invitations.respond(member, accept=False, reason="出差")
+    promoted = rsvp.respond(member, accept=False, reason="出差")
     db.session.commit()
     assert promoted.expert_id == backup_id
     assert (promoted.status, promoted.source) == ("invited", "promoted")
@@ -185,19 +186,19 @@ def test_a_decline_invites_the_next_backup_at_once(smtp, make_expert):
 def test_without_auto_promotion_the_secretariat_promotes(make_expert):
     [make_expert() for _ in range(2)]
     session = make_session(auto_promote_backups=False)
-    draw = invitations.draw_participants(session, panel_size=1, backups=1)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=1)
+    participants.schedule_session(session)
     db.session.commit()
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
-    assert invitations.respond(member, accept=False, reason="身体原因") is None
+    assert rsvp.respond(member, accept=False, reason="身体原因") is None
     db.session.commit()
     backup = next(i for i in session.invitations if i.expert_id == draw.backups[0])
     assert backup.status == "reserve"
-    assert invitations.promote_backup(member).id == backup.id
+    assert participants.promote_backup(member).id == backup.id
     db.session.commit()
     assert backup.status == "invited"
     with pytest.raises(DomainError):  # the declined member was already replaced
-        invitations.promote_backup(member)
+        participants.promote_backup(member)
 
 
 def test_removing_an_invited_expert_sends_a_cancellation(smtp, make_expert):
@@ -205,7 +206,7 @@ def test_removing_an_invited_expert_sends_a_cancellation(smtp, make_expert):
     session = scheduled_session([kept, removed])
     deliver(smtp, 2)
     invitation = invitation_of(session, removed)
-    invitations.remove_participant(invitation)
+    participants.remove_participant(invitation)
     db.session.commit()
     assert invitation.status == "withdrawn"
     assert mails_of(invitation, status="pending", kind="meeting_reminder") == []
@@ -218,21 +219,21 @@ def test_removing_an_invited_expert_sends_a_cancellation(smtp, make_expert):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.withdrawn"))
     assert entry.target_id == invitation.id
     with pytest.raises(DomainError):
-        invitations.remove_participant(invitation)
+        participants.remove_participant(invitation)
 
 
 def test_declining_again_after_a_change_of_mind_promotes_no_second_backup(make_expert):
     [make_expert() for _ in range(3)]
     session = make_session()
-    draw = invitations.draw_participants(session, panel_size=1, backups=2)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=2)
+    participants.schedule_session(session)
     db.session.commit()
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
-    assert invitations.respond(member, accept=False, reason="出差").expert_id == draw.backups[0]
-    invitations.respond(member, accept=True)
-    assert invitations.respond(member, accept=False, reason="还是出差") is None
+    assert rsvp.respond(member, accept=False, reason="出差").expert_id == draw.backups[0]
+    rsvp.respond(member, accept=True)
+    assert rsvp.respond(member, accept=False, reason="还是出差") is None
     db.session.commit()
     assert member.status == "declined"
     statuses = {i.expert_id: i.status for i in session.invitations}
     assert statuses[draw.backups[1]] == "reserve"
-    assert invitations.replaceable(session) == set()
+    assert participants.replaceable(session) == set()

@@ -10,7 +10,7 @@ from tests.consultations.factories import make_session
 from tests.consultations.invitation_factories import invitation_of, scheduled_session
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations
+from thinktank.consultations import invitation_mail, participants, rsvp
 from thinktank.consultations.models import ConsultationSession, Invitation
 from thinktank.draws.models import Draw
 from thinktank.extensions import db
@@ -87,7 +87,7 @@ def test_adding_by_filter_on_the_page(secretariat, make_expert):
 def test_scheduling_removing_and_the_states_on_the_session_page(secretariat, make_expert):
     kept, removed = make_expert(name="冯涛"), make_expert(name="陈静")
     session = make_session()
-    invitations.add_participants(session, [kept, removed], "manual")
+    participants.add_participants(session, [kept, removed], "manual")
     db.session.commit()
     response = secretariat.post(f"/consultations/{session.id}/schedule")
     assert response.status_code == 302
@@ -136,7 +136,7 @@ def test_the_public_rsvp_form_works_with_csrf_protection(app_config, make_expert
     invitation = invitation_of(session, expert)
     client = csrf_app.test_client()
     with csrf_app.app_context():
-        url = f"/consultations/rsvp/{invitations.rsvp_token(invitation)}"
+        url = f"/consultations/rsvp/{invitation_mail.rsvp_token(invitation)}"
     assert client.post(url, data={"accept": "1"}).status_code == 400
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
@@ -148,10 +148,10 @@ def test_the_public_rsvp_form_works_with_csrf_protection(app_config, make_expert
 def test_the_secretariat_replaces_a_declined_expert_by_the_next_backup(secretariat, make_expert):
     [make_expert() for _ in range(2)]
     session = make_session(auto_promote_backups=False)
-    draw = invitations.draw_participants(session, panel_size=1, backups=1)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=1)
+    participants.schedule_session(session)
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
-    invitations.respond(member, accept=False, reason="身体原因")
+    rsvp.respond(member, accept=False, reason="身体原因")
     db.session.commit()
     url = f"/consultations/{session.id}/participants"
     assert "邀请下一位候补专家" in secretariat.get(url).get_data(as_text=True)

@@ -15,7 +15,7 @@ from tests.consultations.proceedings_factories import (
     past_session,
 )
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import proceedings
+from thinktank.consultations import access, proceedings
 from thinktank.consultations.models import (
     ConsolidatedOpinion,
     ExpertOpinion,
@@ -306,9 +306,9 @@ def test_officials_read_only_sessions_that_took_place(make_user):
     for status, readable in (("draft", False), ("scheduled", False), ("cancelled", False),
                              ("held", True), ("opinions_collected", True), ("issued", True)):
         session = make_session(status=status)
-        assert proceedings.can_read_proceedings(official, session) is readable, status
-        assert proceedings.can_read_proceedings(admin, session)
-        assert not proceedings.can_read_proceedings(expert_user, session)
+        assert access.can_view_proceedings(official, session) is readable, status
+        assert access.can_view_proceedings(admin, session)
+        assert not access.can_view_proceedings(expert_user, session)
 
 
 def test_without_a_deadline_opinions_stay_open_until_everyone_has_written(make_expert):

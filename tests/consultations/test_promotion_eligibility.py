@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.consultations.factories import make_session
 from tests.consultations.invitation_factories import deliver, invitation_of, mails_of
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations
+from thinktank.consultations import participants, rsvp
 from thinktank.draws.models import Draw
 from thinktank.experts.models import Expert, ExpertStatus
 from thinktank.experts.services import set_status
@@ -29,8 +29,8 @@ def drawn_session(make_expert, backups: int = 2, **overrides):
     for _ in range(1 + backups):
         make_expert()
     session = make_session(starts_at=utcnow() + timedelta(days=30), **overrides)
-    draw = invitations.draw_participants(session, panel_size=1, backups=backups)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=backups)
+    participants.schedule_session(session)
     db.session.commit()
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
     return session, draw, member
@@ -46,11 +46,11 @@ def withdraw(expert: Expert, session) -> None:
 
 def end_term(expert: Expert, session) -> None:
     # The term now ends the day before the session.
-    expert.term_end = invitations.event_date(session) - timedelta(days=1)
+    expert.term_end = participants.event_date(session) - timedelta(days=1)
 
 
 def take_out_of_reserve(expert: Expert, session) -> None:
-    invitations.remove_participant(invitation_of(session, expert))
+    participants.remove_participant(invitation_of(session, expert))
 
 
 @pytest.mark.parametrize(("change", "reason"), [
@@ -66,7 +66,7 @@ def test_a_decline_skips_a_backup_no_longer_eligible(smtp, make_expert, change, 
     change(db.session.get(Expert, first), session)
     db.session.commit()
 
-    promoted = invitations.respond(member, accept=False, reason="出差")
+    promoted = rsvp.respond(member, accept=False, reason="出差")
     db.session.commit()
 
     assert promoted is not None and promoted.expert_id == second
@@ -90,11 +90,11 @@ def test_a_decline_skips_a_backup_no_longer_eligible(smtp, make_expert, change, 
 def test_the_secretariat_promotes_past_an_ineligible_backup(make_expert):
     session, draw, member = drawn_session(make_expert, auto_promote_backups=False)
     first, second = draw.backups
-    assert invitations.respond(member, accept=False, reason="身体原因") is None
+    assert rsvp.respond(member, accept=False, reason="身体原因") is None
     suspend(db.session.get(Expert, first), session)
     db.session.commit()
 
-    assert invitations.promote_backup(member).expert_id == second
+    assert participants.promote_backup(member).expert_id == second
     db.session.commit()
     statuses = {i.expert_id: i.status for i in session.invitations}
     assert statuses == {member.expert_id: "declined", first: "reserve", second: "invited"}
@@ -107,7 +107,7 @@ def test_with_every_backup_ineligible_nobody_is_promoted(make_expert):
     end_term(db.session.get(Expert, second), session)
     db.session.commit()
 
-    assert invitations.respond(member, accept=False, reason="出差") is None
+    assert rsvp.respond(member, accept=False, reason="出差") is None
     db.session.commit()
     statuses = {i.expert_id: i.status for i in session.invitations}
     assert statuses == {member.expert_id: "declined", first: "reserve", second: "reserve"}
@@ -122,7 +122,7 @@ def test_the_draw_page_names_why_a_backup_was_passed_over(client, auth, make_use
     session, draw, member = drawn_session(make_expert)
     suspend(db.session.get(Expert, draw.backups[0]), session)
     db.session.commit()
-    invitations.respond(member, accept=False, reason="出差")
+    rsvp.respond(member, accept=False, reason="出差")
     db.session.commit()
     auth.login(make_user("secretariat"))
 

@@ -16,7 +16,7 @@ from tests.consultations.invitation_factories import (
     scheduled_session,
     text_part,
 )
-from thinktank.consultations import invitations, services
+from thinktank.consultations import invitation_mail, participants, rsvp, services
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage
@@ -72,14 +72,14 @@ def test_reminders_already_past_are_not_queued(make_expert):
 def test_answering_cancels_the_rsvp_nudge_and_declining_all_reminders(make_expert):
     accepting, declining = make_expert(), make_expert()
     session = scheduled_session([accepting, declining])
-    invitations.respond(invitation_of(session, accepting), accept=True)
-    invitations.respond(invitation_of(session, declining), accept=False, reason="另有公务")
+    rsvp.respond(invitation_of(session, accepting), accept=True)
+    rsvp.respond(invitation_of(session, declining), accept=False, reason="另有公务")
     db.session.commit()
     kinds = {kind for kind, _due in pending(invitation_of(session, accepting))}
     assert kinds == {"session_invitation", "meeting_reminder", "opinion_reminder"}
     assert pending(invitation_of(session, declining)) == []
     # Changing their mind before the deadline brings the reminders back.
-    invitations.respond(invitation_of(session, declining), accept=True)
+    rsvp.respond(invitation_of(session, declining), accept=True)
     db.session.commit()
     assert {k for k, _ in pending(invitation_of(session, declining))} == {
         "meeting_reminder", "opinion_reminder"}
@@ -88,17 +88,17 @@ def test_answering_cancels_the_rsvp_nudge_and_declining_all_reminders(make_exper
 def test_the_meeting_reminders_are_editable_per_session(make_expert):
     expert = make_expert()
     session = scheduled_session([expert])
-    invitations.set_reminder_hours(session, "24，1")
+    participants.set_reminder_hours(session, "24，1")
     db.session.commit()
     assert session.reminder_offsets_minutes == "1440,60"
     assert [due for _k, due in pending(invitation_of(session, expert), "meeting_reminder")] == [
         START - timedelta(hours=24), START - timedelta(hours=1)]
-    invitations.set_reminder_hours(session, "")
+    participants.set_reminder_hours(session, "")
     db.session.commit()
     assert pending(invitation_of(session, expert), "meeting_reminder") == []
     for wrong in ("两小时", "0", "721", "1,2,3,4,5,6"):
         with pytest.raises(DomainError):
-            invitations.parse_reminder_hours(wrong)
+            invitation_mail.parse_reminder_hours(wrong)
 
 
 def test_rescheduling_sends_an_updated_invite_and_moves_the_reminders(smtp, make_expert):
@@ -142,8 +142,8 @@ def test_cancelling_sends_method_cancel_and_drops_the_reminders(smtp, make_exper
     accepted, declined = make_expert(), make_expert()
     session = scheduled_session([accepted, declined])
     deliver(smtp, 2)
-    invitations.respond(invitation_of(session, accepted), accept=True)
-    invitations.respond(invitation_of(session, declined), accept=False, reason="在外地")
+    rsvp.respond(invitation_of(session, accepted), accept=True)
+    rsvp.respond(invitation_of(session, declined), accept=False, reason="在外地")
     services.cancel_session(session, "议题调整")
     db.session.commit()
     assert db.session.scalars(db.select(OutboxMessage).where(
@@ -178,4 +178,4 @@ def test_nothing_is_sent_for_a_session_that_has_started(smtp, make_expert):
     assert deliver(smtp, 0) == []
     assert pending(invitation_of(session, expert)) == []
     with pytest.raises(DomainError):
-        invitations.schedule_session(make_session(starts_at=started, rsvp_deadline=None))
+        participants.schedule_session(make_session(starts_at=started, rsvp_deadline=None))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.consultations.factories import make_session
 from tests.consultations.invitation_factories import invitation_of, mails_of, scheduled_session
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations, services
+from thinktank.consultations import invitation_mail, participants, services
 from thinktank.extensions import db
 from thinktank.timeutil import utcnow
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("secretariat_email")
 
 
 def link(invitation) -> str:
-    return f"/consultations/rsvp/{invitations.rsvp_token(invitation)}"
+    return f"/consultations/rsvp/{invitation_mail.rsvp_token(invitation)}"
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_declining_needs_a_reason(client, invited):
 
 
 def test_a_tampered_link_gets_a_clear_page(client, invited):
-    token = invitations.rsvp_token(invited)
+    token = invitation_mail.rsvp_token(invited)
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     for url in (f"/consultations/rsvp/{tampered}", "/consultations/rsvp/not-a-token"):
         response = client.get(url)
@@ -82,7 +82,7 @@ def test_a_link_signed_with_another_key_is_refused(app, client, invited):
 
 
 def test_a_link_past_its_max_age_has_expired(app, client, invited):
-    too_old = invitations.RSVP_LINK_MAX_AGE + timedelta(days=1)
+    too_old = invitation_mail.RSVP_LINK_MAX_AGE + timedelta(days=1)
 
     class SignedLongAgo(TimestampSigner):
         def get_timestamp(self) -> int:
@@ -120,7 +120,7 @@ def test_a_link_reused_after_the_cancellation_gets_a_clear_page(client, invited)
 
 def test_a_removed_expert_link_no_longer_works(client, invited):
     url = link(invited)
-    invitations.remove_participant(invited)
+    participants.remove_participant(invited)
     db.session.commit()
     assert client.get(url).status_code == 410
 
@@ -140,8 +140,8 @@ def test_after_the_reply_deadline_the_answer_is_shown_but_closed(client, invited
 def test_a_decline_through_the_link_promotes_the_backup(client, make_expert):
     [make_expert() for _ in range(2)]
     session = make_session()
-    draw = invitations.draw_participants(session, panel_size=1, backups=1)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=1)
+    participants.schedule_session(session)
     db.session.commit()
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
     response = client.post(link(member), data={"decline": "1", "reason": "时间冲突"})
@@ -156,7 +156,7 @@ def test_experts_see_and_answer_only_their_own_invitations(client, auth, make_us
     mine, theirs = make_expert(name="周红"), make_expert(name="吴刚")
     session = scheduled_session([mine, theirs])
     draft = make_session(title="尚未发出的会商")
-    pending_one = invitations.add_participants(draft, [mine], "manual")[0]
+    pending_one = participants.add_participants(draft, [mine], "manual")[0]
     db.session.commit()
     auth.login(make_user("expert", expert=mine))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.consultations.invitation_factories import invitation_of, mails_of, scheduled_session
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations
+from thinktank.consultations import invitation_mail
 from thinktank.extensions import db
 from thinktank.timeutil import utcnow
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("secretariat_email")
 
 
 def link(invitation) -> str:
-    return f"/consultations/rsvp/{invitations.rsvp_token(invitation)}"
+    return f"/consultations/rsvp/{invitation_mail.rsvp_token(invitation)}"
 
 
 def _answers_audited() -> list[AuditEntry]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from tests.conftest import Auth
 from tests.consultations.invitation_factories import invitation_of, mails_of, scheduled_session
 from tests.consultations.test_materials import PDF_BYTES
-from thinktank.consultations import invitations, proceedings, services
+from thinktank.consultations import proceedings, rsvp, services
 from thinktank.extensions import db
 from thinktank.timeutil import utcnow
 
@@ -16,7 +16,7 @@ def test_invited_experts_download_materials_others_do_not(app, make_user, make_e
     invited, declined, stranger = make_expert(), make_expert(), make_expert()
     session = scheduled_session([invited, declined])
     material = services.add_material(session, "议程.pdf", PDF_BYTES)
-    invitations.respond(invitation_of(session, declined), accept=False, reason="出差")
+    rsvp.respond(invitation_of(session, declined), accept=False, reason="出差")
     db.session.commit()
     for expert, status in ((invited, 200), (declined, 403), (stranger, 403)):
         client = app.test_client()

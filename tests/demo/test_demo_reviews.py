@@ -14,7 +14,8 @@ from thinktank.demo import reviews as demo
 from thinktank.draws.services import draws_for
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
-from thinktank.reviews import panels, services
+from thinktank.reviews import panels
+from thinktank.reviews.applications import application_query
 from thinktank.reviews.models import (
     Application,
     AvoidanceRequest,
@@ -53,7 +54,7 @@ def test_a_round_in_scoring_with_two_groups_of_fifteen(loaded):
         ("经济社会效益", Decimal(15)), ("实施方案可行性", Decimal(10))]
     ahead = review_round.scoring_deadline - utcnow()
     assert timedelta(days=9) < ahead < timedelta(days=11)
-    applications = db.session.scalars(services.application_query(review_round)).all()
+    applications = db.session.scalars(application_query(review_round)).all()
     assert Counter(a.group.name for a in applications) == {"生物医药组": 15, "生物化工与材料组": 15}
     assert len({a.number for a in applications}) == 30
     assert len({a.organisation for a in applications}) == 30

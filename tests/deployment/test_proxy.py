@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 from tests.consultations.factories import make_session
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations
+from thinktank.consultations import participants
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage
 
@@ -60,7 +60,7 @@ def test_links_in_mails_use_the_scheme_the_proxy_reports(app_config, make_user, 
     user = make_user("secretariat")
     expert = make_expert()
     session = make_session()
-    invitations.add_participants(session, [expert], "manual")
+    participants.add_participants(session, [expert], "manual")
     db.session.commit()
     client = create_app({**app_config, "TRUSTED_PROXIES": hops}).test_client()
     assert _login(client, user.email, PASSWORD, "198.51.100.9").status_code == 302

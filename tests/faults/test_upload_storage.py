@@ -27,7 +27,7 @@ from thinktank.audit.models import AuditEntry
 from thinktank.consultations.models import SessionMaterial
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
-from thinktank.reviews import services as review_services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import ApplicationAttachment
 
 MESSAGE = "文件无法保存"
@@ -59,7 +59,7 @@ def material_upload() -> Upload:
 
 
 def attachment_upload() -> Upload:
-    application = review_services.create_application(make_round(), application_data())
+    application = create_application(make_round(), application_data())
     db.session.commit()
     application_id = application.id
     data = b"%PDF-1.7\n" + b"0" * FILE_SIZE

@@ -9,8 +9,8 @@ import pytest
 
 from thinktank.consultations.models import Invitation
 from thinktank.extensions import db
-from thinktank.portal.services import APPLICATION_SUBJECT, ROUND_SUBJECT, SESSION_SUBJECT
 from thinktank.reports.models import DocumentStatus, IssuedDocument
+from thinktank.reports.registry import APPLICATION_SUBJECT, ROUND_SUBJECT, SESSION_SUBJECT
 from thinktank.reviews.models import PanelMember, ReviewPanel
 
 _sequence = itertools.count(1)

@@ -227,7 +227,7 @@ def test_the_list_is_paginated(client, official, make_document):
 def test_group_results_and_sheets_follow_the_round(
     client, make_user, make_expert, auth, make_document
 ):
-    from thinktank.portal.services import GROUP_SUBJECT, MEMBER_SUBJECT
+    from thinktank.reports.registry import GROUP_SUBJECT, MEMBER_SUBJECT
     from thinktank.reviews.models import ReviewGroup
 
     expert, colleague = make_expert(), make_expert()
@@ -267,13 +267,13 @@ def test_an_expert_never_gets_the_review_forms_that_name_every_members_scores(
     """The 专家评审意见表 lists every member's scores by name: after publication
     an expert reads neither their own application's nor another group's."""
     from tests.reviews.round_factories import application_data
-    from thinktank.portal.services import GROUP_SUBJECT
-    from thinktank.reviews import services as review_services
+    from thinktank.reports.registry import GROUP_SUBJECT
+    from thinktank.reviews.applications import create_application
     from thinktank.reviews.models import PanelMember, ReviewGroup, ReviewPanel
 
     expert, colleague = make_expert(), make_expert()
     review_round = make_round(applications=1, group="第一组")
-    review_services.create_application(review_round, application_data(group_name="第二组"))
+    create_application(review_round, application_data(group_name="第二组"))
     groups = {group.name: group for group in db.session.scalars(select(ReviewGroup))}
     for name, member in (("第一组", expert), ("第二组", colleague)):
         db.session.add(PanelMember(panel=ReviewPanel(round=review_round, group=groups[name]),

@@ -7,7 +7,7 @@ from tests.consultations.invitation_factories import invitation_of, scheduled_se
 from tests.consultations.proceedings_factories import held_session, invite
 from tests.reviews.outcome_factories import add_sheet
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
-from thinktank.consultations import invitations
+from thinktank.consultations import rsvp
 from thinktank.consultations.models import ExpertOpinion
 from thinktank.extensions import db
 from thinktank.reviews.models import PanelMember, SheetStatus
@@ -30,9 +30,9 @@ def build_history(expert, other, *, sessions: int = 1) -> Built:
     future = utcnow() + timedelta(days=20)
     for _ in range(sessions):
         declined = scheduled_session([expert, other], starts_at=future)
-        invitations.respond(invitation_of(declined, expert), accept=False, reason=reason)
+        rsvp.respond(invitation_of(declined, expert), accept=False, reason=reason)
         accepted = scheduled_session([expert], starts_at=future)
-        invitations.respond(invitation_of(accepted, expert), accept=True)
+        rsvp.respond(invitation_of(accepted, expert), accept=True)
         attended = held_session(present=[expert], absent=[other])
         db.session.add(ExpertOpinion(session_id=attended.id, expert_id=expert.id, text="建议"))
         held_session(absent=[expert])

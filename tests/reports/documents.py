@@ -69,7 +69,7 @@ def reviewed_round(make_expert, applications: int = 3, experts: int = 5, *,
     from tests.reviews.outcome_factories import add_sheet
     from tests.reviews.panel_factories import applications_of, panel_with
     from tests.reviews.round_factories import application_data, make_round
-    from thinktank.reviews import services as review_services
+    from thinktank.reviews.applications import create_application
     from thinktank.reviews.models import GroupOpinion, OpinionConfirmation, SheetStatus
 
     from .conftest import RARE_NAMES
@@ -77,7 +77,7 @@ def reviewed_round(make_expert, applications: int = 3, experts: int = 5, *,
     review_round = make_round(scoring_deadline=utcnow() + timedelta(days=7))
     for number in range(applications):
         group = groups[number % len(groups)] if groups else None
-        review_services.create_application(review_round, application_data(group_name=group))
+        create_application(review_round, application_data(group_name=group))
     db.session.commit()
     names = [*RARE_NAMES, *(f"评审专家{n}" for n in range(experts))][:experts]
     members = [make_expert(name=name, title="研究员") for name in names]

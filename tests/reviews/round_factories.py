@@ -4,23 +4,24 @@ import itertools
 from decimal import Decimal
 
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.importer import COLUMNS, ApplicationData
 from thinktank.reviews.models import ReviewRound, RoundStatus
+from thinktank.reviews.rounds import CriterionData, RoundData, create_round
 
 CRITERIA = [("技术先进性", "30"), ("产业化前景", "25"), ("团队与基础", "20"),
             ("经济社会效益", "15"), ("实施方案可行性", "10")]
 _numbers = itertools.count(1)
 
 
-def criteria(pairs=CRITERIA) -> list[services.CriterionData]:
-    return [services.CriterionData(name, Decimal(points)) for name, points in pairs]
+def criteria(pairs=CRITERIA) -> list[CriterionData]:
+    return [CriterionData(name, Decimal(points)) for name, points in pairs]
 
 
-def round_data(**overrides) -> services.RoundData:
+def round_data(**overrides) -> RoundData:
     values = {"name": "2026年标志性产业化项目遴选", "category": "标志性产业化项目遴选"}
     values.update(overrides)
-    return services.RoundData(**values)
+    return RoundData(**values)
 
 
 def application_data(**overrides) -> ApplicationData:
@@ -41,10 +42,10 @@ def make_round(status: RoundStatus = RoundStatus.DRAFT, applications: int = 0,
     """A committed round with the demo's five criteria (docs/design.md, "Reviews")
     and ``applications`` applications (in ``group``, if named); ``status`` is set
     directly (the transitions are tested on their own)."""
-    review_round = services.create_round(round_data(**overrides), criteria(), actor="test")
+    review_round = create_round(round_data(**overrides), criteria(), actor="test")
     for _ in range(applications):
-        services.create_application(review_round, application_data(group_name=group),
-                                    actor="test")
+        create_application(review_round, application_data(group_name=group),
+                           actor="test")
     review_round.status = status.value
     db.session.commit()
     return review_round

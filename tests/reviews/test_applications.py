@@ -11,7 +11,13 @@ from tests.reviews.round_factories import application_data, make_round
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews import access
+from thinktank.reviews.applications import (
+    add_attachment,
+    add_avoidance_request,
+    add_group,
+    create_application,
+)
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -48,7 +54,7 @@ def secretariat(client, make_user):
 @pytest.fixture
 def application():
     review_round = make_round()
-    application = services.create_application(review_round, application_data())
+    application = create_application(review_round, application_data())
     db.session.commit()
     return application
 
@@ -63,7 +69,7 @@ def upload(client, application_id, data, filename="申报书.pdf"):
 
 def test_the_secretariat_adds_an_application_by_hand(secretariat):
     review_round = make_round()
-    services.add_group(review_round, "生物材料组")
+    add_group(review_round, "生物材料组")
     db.session.commit()
     response = secretariat.post(f"/reviews/{review_round.id}/applications/new",
                                 data=form(group_name="生物材料组"))
@@ -96,9 +102,9 @@ def test_a_number_is_unique_within_its_round(secretariat, application):
     assert response.status_code == 400
     assert application.number in response.get_data(as_text=True)
     with pytest.raises(DomainError):
-        services.create_application(review_round, application_data(number=application.number))
+        create_application(review_round, application_data(number=application.number))
     other = make_round()
-    assert services.create_application(other, application_data(number=application.number))
+    assert create_application(other, application_data(number=application.number))
 
 
 def test_an_application_is_edited_and_the_change_audited(secretariat, application):
@@ -122,7 +128,7 @@ def test_applications_do_not_change_once_scoring_has_started(secretariat, applic
     assert db.session.get(Application, application.id).title != "新标题"
     assert secretariat.get(f"/reviews/{application.round_id}/applications/new").status_code == 302
     with pytest.raises(DomainError):
-        services.create_application(application.round, application_data())
+        create_application(application.round, application_data())
 
 
 def test_a_pdf_is_stored_under_a_random_name_and_downloaded_as_an_attachment(
@@ -158,33 +164,33 @@ def test_a_pdf_over_20_mb_is_refused(app, secretariat, application):
     upload(secretariat, application.id, too_big)
     assert db.session.scalar(select(func.count(ApplicationAttachment.id))) == 0
     with pytest.raises(DomainError):
-        services.add_attachment(application, "big.pdf", too_big)
+        add_attachment(application, "big.pdf", too_big)
     assert (set(directory.iterdir()) if directory.exists() else set()) == before
     just_right = PDF + bytes(ApplicationAttachment.max_bytes - len(PDF))
-    assert services.add_attachment(application, "ok.pdf", just_right).size == len(just_right)
+    assert add_attachment(application, "ok.pdf", just_right).size == len(just_right)
 
 
 @pytest.mark.parametrize("role", ["official", "expert"])
 def test_only_the_secretariat_and_admins_open_applications_and_attachments(
         client, make_user, make_expert, application, role):
-    attachment = services.add_attachment(application, "a.pdf", PDF)
+    attachment = add_attachment(application, "a.pdf", PDF)
     db.session.commit()
     user = make_user(role, expert=make_expert() if role == "expert" else None)
     Auth(client).login(user)
     assert client.get(f"/reviews/applications/{application.id}").status_code == 403
     assert client.get(f"/reviews/attachments/{attachment.id}").status_code == 403
-    assert not services.can_read_application(user, application)
+    assert not access.can_view_application(user, application)
 
 
 def test_an_admin_reads_an_application_and_its_attachments(client, make_user, application):
-    attachment = services.add_attachment(application, "a.pdf", PDF)
+    attachment = add_attachment(application, "a.pdf", PDF)
     db.session.commit()
     admin = make_user("admin")
     Auth(client).login(admin)
     page = client.get(f"/reviews/applications/{application.id}").get_data(as_text=True)
     assert application.title in page and "/edit" not in page
     assert client.get(f"/reviews/attachments/{attachment.id}").data == PDF
-    assert services.can_read_application(admin, application)
+    assert access.can_view_application(admin, application)
 
 
 def test_avoidance_requests_are_added_and_removed(secretariat, application):
@@ -206,8 +212,8 @@ def test_avoidance_requests_are_added_and_removed(secretariat, application):
 
 
 def test_removing_another_applications_request_does_nothing(secretariat, application):
-    other = services.create_application(application.round, application_data())
-    request = services.add_avoidance_request(other, "张三", None, "理由")
+    other = create_application(application.round, application_data())
+    request = add_avoidance_request(other, "张三", None, "理由")
     db.session.commit()
     secretariat.post(f"/reviews/applications/{application.id}/avoidance/{request.id}/delete")
     assert db.session.scalar(select(func.count(AvoidanceRequest.id))) == 1

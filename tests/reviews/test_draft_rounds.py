@@ -11,7 +11,7 @@ from tests.conftest import Auth
 from tests.reviews.panel_factories import applications_of, panel_with
 from tests.reviews.round_factories import make_round
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews.applications import add_attachment
 from thinktank.reviews.models import RoundStatus
 from thinktank.timeutil import utcnow
 
@@ -29,7 +29,7 @@ def scene(make_expert, make_user):
     panel = panel_with(review_round, experts)
     panel.members[0].is_leader = True
     application = applications_of(review_round)[0]
-    attachment = services.add_attachment(application, "申报书.pdf", PDF)
+    attachment = add_attachment(application, "申报书.pdf", PDF)
     db.session.commit()
     return {"round": review_round, "application": application, "attachment": attachment,
             "leader": make_user("expert", expert=experts[0]),

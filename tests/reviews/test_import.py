@@ -11,15 +11,15 @@ from tests.reviews.round_factories import HEADERS, application_data, make_round,
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews.applications import add_group, create_application, import_applications
 from thinktank.reviews.importer import normalise_phone, parse_investment
 from thinktank.reviews.models import Application, ReviewGroup, RoundStatus
 from thinktank.spreadsheets import Problem, Reason
 
 
 def run(review_round, rows, *, dry_run=False, headers=None, filename="申报汇总.xlsx"):
-    report = services.import_applications(review_round, workbook(rows, headers or HEADERS),
-                                          filename, dry_run=dry_run, actor="test")
+    report = import_applications(review_round, workbook(rows, headers or HEADERS),
+                                 filename, dry_run=dry_run, actor="test")
     db.session.commit()
     return report
 
@@ -62,7 +62,7 @@ def test_rows_become_applications_and_new_groups_are_created():
 
 def test_an_existing_group_is_reused():
     review_round = make_round()
-    services.add_group(review_round, "生物化工组")
+    add_group(review_round, "生物化工组")
     db.session.commit()
     report = run(review_round, [row(), row()])
     assert report.new_groups == []
@@ -92,7 +92,7 @@ def test_a_number_repeated_within_the_file_is_a_problem():
 
 def test_a_number_already_in_the_round_is_a_problem_but_not_in_another_round():
     review_round = make_round()
-    services.create_application(review_round, application_data(number="X-1"))
+    create_application(review_round, application_data(number="X-1"))
     db.session.commit()
     report = run(review_round, [row(), row(申报编号="X-1")])
     assert report.problems == [Problem(3, "申报编号", Reason.NUMBER_TAKEN)]
@@ -152,7 +152,7 @@ def test_problems_are_listed_in_row_then_column_order():
 ])
 def test_a_file_refused_as_a_whole_raises_a_clear_error(data, filename):
     with pytest.raises(DomainError):
-        services.import_applications(make_round(), data, filename, dry_run=False)
+        import_applications(make_round(), data, filename, dry_run=False)
 
 
 def test_an_import_needs_a_draft_round():

@@ -13,7 +13,8 @@ from thinktank.draws.models import Draw
 from thinktank.experts.models import Expert, ExpertStatus
 from thinktank.experts.services import add_conflict, set_status
 from thinktank.extensions import db
-from thinktank.reviews import panels, services
+from thinktank.reviews import panels
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import PanelMemberSource, RoundStatus
 from thinktank.timeutil import utcnow
 
@@ -26,8 +27,8 @@ def drawn(make_expert):
     returns the panel, its draw and the first drawn member, already removed."""
     review_round = make_round(RoundStatus.DRAFT, scoring_deadline=utcnow() + timedelta(days=7))
     for organisation in APPLICANTS:
-        services.create_application(review_round, application_data(organisation=organisation),
-                                    actor="test")
+        create_application(review_round, application_data(organisation=organisation),
+                           actor="test")
     for _ in range(review_round.panel_size + 2):
         make_expert()
     panel = panels.create_panels(review_round, per_group=False)[0]

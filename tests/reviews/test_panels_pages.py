@@ -8,7 +8,8 @@ from tests.reviews.panel_factories import applications_of, panel_with, scoring_r
 from tests.reviews.round_factories import application_data, make_round
 from thinktank.draws.models import Draw
 from thinktank.extensions import db
-from thinktank.reviews import scoring, services
+from thinktank.reviews import scoring
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import PanelMember, ReviewPanel, RoundStatus
 
 
@@ -102,8 +103,8 @@ def test_a_conflict_shows_on_the_panel_page_with_a_replacement_button(
 
 def test_panels_per_group_and_no_changes_once_finalized(app, make_user):
     grouped = make_round(RoundStatus.DRAFT, applications=1, group="生物医药组")
-    services.create_application(grouped, application_data(group_name="生物化工组"),
-                                actor="test")
+    create_application(grouped, application_data(group_name="生物化工组"),
+                       actor="test")
     db.session.commit()
     client = signed_in(app, make_user("secretariat"))
     client.post(f"/reviews/{grouped.id}/panels", data={"scope": "group"})

@@ -13,7 +13,8 @@ from thinktank.draws.models import Draw
 from thinktank.errors import DomainError
 from thinktank.experts.services import add_conflict
 from thinktank.extensions import db
-from thinktank.reviews import panels, scoring, services
+from thinktank.reviews import access, panels, scoring
+from thinktank.reviews.applications import add_avoidance_request, create_application
 from thinktank.reviews.models import PanelMemberSource, RoundStatus
 from thinktank.timeutil import utcnow
 
@@ -21,8 +22,8 @@ from thinktank.timeutil import utcnow
 def _round_with_applicants(*organisations, group=None):
     review_round = make_round(RoundStatus.DRAFT, scoring_deadline=utcnow() + timedelta(days=7))
     for organisation in organisations:
-        services.create_application(review_round, application_data(
-            organisation=organisation, group_name=group), actor="test")
+        create_application(review_round, application_data(
+   organisation=organisation, group_name=group), actor="test")
     db.session.commit()
     return review_round
 
@@ -36,8 +37,8 @@ def test_the_draw_keeps_applicants_conflicts_and_named_experts_away(make_expert)
     add_conflict(conflicted, "江西乙生物有限公司", "曾任职", date.today() + timedelta(days=400))
     by_name = make_expert(name="张　三")
     by_code = make_expert(name="李四")
-    services.add_avoidance_request(first, "张三", None, "竞争关系", actor="test")
-    services.add_avoidance_request(second, None, by_code.code, "合作关系", actor="test")
+    add_avoidance_request(first, "张三", None, "竞争关系", actor="test")
+    add_avoidance_request(second, None, by_code.code, "合作关系", actor="test")
     free = [make_expert() for _ in range(7)]
     panel = panels.create_panels(review_round, per_group=False)[0]
     db.session.commit()
@@ -96,7 +97,7 @@ def test_adding_by_hand_runs_the_same_checks_and_names_the_reason(make_expert):
     add_conflict(conflicted, "江西甲生物有限公司", "亲属任职", None)
     suspended = make_expert(name="停用")
     suspended.status = "suspended"
-    services.add_avoidance_request(application, "王五", None, "竞争关系", actor="test")
+    add_avoidance_request(application, "王五", None, "竞争关系", actor="test")
     db.session.commit()
     panel = panel_with(review_round, [])
     refusals = {
@@ -149,7 +150,7 @@ def test_one_panel_per_round_or_one_per_group():
 
 def test_a_group_panel_scores_only_its_groups_applications(make_expert):
     review_round = make_round(RoundStatus.DRAFT, applications=1, group="甲组")
-    services.create_application(review_round, application_data(group_name="乙组"), actor="t")
+    create_application(review_round, application_data(group_name="乙组"), actor="t")
     db.session.commit()
     first = next(p for p in panels.create_panels(review_round, per_group=True)
                  if p.group.name == "甲组")
@@ -218,7 +219,7 @@ def test_membership_is_hidden_from_officials_until_publication(make_user):
     expert = make_user("expert")
     for status in RoundStatus:
         review_round = make_round(status)
-        assert panels.can_see_membership(secretary, review_round)
-        assert not panels.can_see_membership(expert, review_round)
-        assert panels.can_see_membership(official, review_round) == (
+        assert access.can_view_panels(secretary, review_round)
+        assert not access.can_view_panels(expert, review_round)
+        assert access.can_view_panels(official, review_round) == (
             status == RoundStatus.PUBLISHED)

@@ -14,8 +14,9 @@ from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.permissions import Role
-from thinktank.reviews import progress, scoring, services
+from thinktank.reviews import progress, scoring
 from thinktank.reviews.models import RoundStatus, SheetStatus
+from thinktank.reviews.rounds import change_status
 from thinktank.timeutil import utcnow
 
 
@@ -59,7 +60,7 @@ def test_progress_lists_what_is_missing_per_application_and_expert(make_expert):
 def test_entering_scoring_queues_two_reminders_per_member(make_expert):
     review_round, _apps, experts = _draft_round_with_panel(make_expert, timedelta(days=7))
 
-    services.change_status(review_round, RoundStatus.SCORING, actor="test")
+    change_status(review_round, RoundStatus.SCORING, actor="test")
     db.session.commit()
 
     rows = _reminders(OutboxStatus.PENDING)
@@ -77,7 +78,7 @@ def test_entering_scoring_queues_two_reminders_per_member(make_expert):
 def test_reminders_already_past_are_not_queued(make_expert):
     review_round, _apps, _experts = _draft_round_with_panel(make_expert, timedelta(hours=30))
 
-    services.change_status(review_round, RoundStatus.SCORING, actor="test")
+    change_status(review_round, RoundStatus.SCORING, actor="test")
     db.session.commit()
 
     rows = _reminders()
@@ -94,7 +95,7 @@ def test_no_deadline_no_reminders(make_expert):
 def test_reminders_cancelled_when_the_expert_is_done_and_when_scoring_ends(make_expert):
     review_round, (first, second), experts = _draft_round_with_panel(make_expert,
                                                                      timedelta(days=7))
-    services.change_status(review_round, RoundStatus.SCORING, actor="test")
+    change_status(review_round, RoundStatus.SCORING, actor="test")
     db.session.commit()
     done, busy = experts[0], experts[1]
     add_sheet(review_round, first, done, "80")
@@ -110,12 +111,12 @@ def test_reminders_cancelled_when_the_expert_is_done_and_when_scoring_ends(make_
     db.session.commit()
     assert {row.expert_id for row in _reminders(OutboxStatus.CANCELLED)} == {done.id}
 
-    services.change_status(review_round, RoundStatus.CLOSED, actor="test")
+    change_status(review_round, RoundStatus.CLOSED, actor="test")
     db.session.commit()
     assert _reminders(OutboxStatus.PENDING) == []
 
     # Scoring reopened: those with sheets still to do are reminded anew.
-    services.change_status(review_round, RoundStatus.SCORING, actor="test")
+    change_status(review_round, RoundStatus.SCORING, actor="test")
     db.session.commit()
     pending = _reminders(OutboxStatus.PENDING)
     assert len(pending) == 8 and done.id not in {row.expert_id for row in pending}
@@ -134,11 +135,11 @@ def _scoring_round_all_but_one(make_expert):
 
 def test_finalize_is_refused_while_a_sheet_is_missing(make_expert):
     review_round, second, experts = _scoring_round_all_but_one(make_expert)
-    services.change_status(review_round, RoundStatus.CLOSED, actor="test")
+    change_status(review_round, RoundStatus.CLOSED, actor="test")
     db.session.commit()
 
     with pytest.raises(DomainError) as refused:
-        services.change_status(review_round, RoundStatus.FINALIZED, actor="test")
+        change_status(review_round, RoundStatus.FINALIZED, actor="test")
 
     assert f"{second.number} {experts[4].name}" in refused.value.message
     assert review_round.status == RoundStatus.CLOSED
@@ -150,9 +151,9 @@ def test_finalize_and_publish_lock_the_scores_and_are_audited(make_expert, make_
     review_round, second, experts = _scoring_round_all_but_one(make_expert)
     add_sheet(review_round, second, experts[4], "70")
     db.session.commit()
-    services.change_status(review_round, RoundStatus.CLOSED, actor="test")
+    change_status(review_round, RoundStatus.CLOSED, actor="test")
 
-    services.change_status(review_round, RoundStatus.FINALIZED, actor="test")
+    change_status(review_round, RoundStatus.FINALIZED, actor="test")
     db.session.commit()
 
     # Reopening is the only way back to editing a submitted sheet: it is refused.
@@ -162,7 +163,7 @@ def test_finalize_and_publish_lock_the_scores_and_are_audited(make_expert, make_
     with pytest.raises(DomainError):
         scoring.save_sheet(second, experts[4].id, data, 0, submit=True)
     db.session.rollback()
-    services.change_status(review_round, RoundStatus.PUBLISHED, actor="test")
+    change_status(review_round, RoundStatus.PUBLISHED, actor="test")
     db.session.commit()
     changes = [entry.payload["to"] for entry in db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "review_round.status_changed",
@@ -208,7 +209,7 @@ def test_submitting_the_last_sheet_or_stepping_back_ends_the_reminders(make_expe
     """Through the scoring service itself, not by calling the progress hook."""
     review_round, (first, second), experts = _draft_round_with_panel(make_expert,
                                                                      timedelta(days=7))
-    services.change_status(review_round, RoundStatus.SCORING, actor="test")
+    change_status(review_round, RoundStatus.SCORING, actor="test")
     db.session.commit()
     expert = experts[0]
     full_marks = {c.id: str(c.max_points) for c in review_round.criteria}

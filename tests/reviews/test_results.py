@@ -16,7 +16,7 @@ from tests.reviews.panel_factories import applications_of, panel_with
 from tests.reviews.round_factories import application_data, make_round
 from thinktank.extensions import db
 from thinktank.permissions import Role
-from thinktank.reviews import services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import ReviewGroup, RoundStatus, SheetStatus
 from thinktank.reviews.results import round_results
 from thinktank.timeutil import utcnow
@@ -73,8 +73,8 @@ def test_ranking_within_a_group(make_expert):
     review_round = make_round(RoundStatus.DRAFT, applications=2, group="甲组",
                               scoring_deadline=utcnow() + timedelta(days=7))
     for _ in range(2):
-        services.create_application(review_round, application_data(group_name="乙组"),
-                                    actor="test")
+        create_application(review_round, application_data(group_name="乙组"),
+                           actor="test")
     review_round.status = RoundStatus.SCORING.value
     db.session.commit()
     experts = [make_expert() for _ in range(5)]
@@ -242,8 +242,8 @@ def test_pages_run_a_constant_number_of_queries(make_expert, make_user, auth, cl
 def test_results_page_of_one_group(make_expert, make_user, auth, client):
     review_round = make_round(RoundStatus.DRAFT, applications=1, group="甲组",
                               scoring_deadline=utcnow() + timedelta(days=7))
-    other = services.create_application(review_round, application_data(group_name="乙组"),
-                                        actor="test")
+    other = create_application(review_round, application_data(group_name="乙组"),
+                               actor="test")
     review_round.status = RoundStatus.SCORING.value
     db.session.commit()
     panel_with(review_round, [make_expert() for _ in range(5)])

@@ -16,12 +16,13 @@ from tests.reviews.round_factories import (
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
-from thinktank.reviews import services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import Criterion, ReviewRound, RoundStatus
+from thinktank.reviews.rounds import change_status, create_round, update_round
 
 
 def test_a_round_is_created_in_draft_with_decimal_criteria_in_order():
-    review_round = services.create_round(round_data(), criteria(), actor="test")
+    review_round = create_round(round_data(), criteria(), actor="test")
     db.session.commit()
     db.session.expire_all()
     stored = db.session.get(ReviewRound, review_round.id)
@@ -38,7 +39,7 @@ def test_a_round_is_created_in_draft_with_decimal_criteria_in_order():
 
 def test_criteria_adding_up_to_the_full_mark_with_decimals_are_accepted():
     pairs = [("甲", "30"), ("乙", "25.5"), ("丙", "19.5"), ("丁", "15"), ("戊", "10")]
-    review_round = services.create_round(round_data(), criteria(pairs))
+    review_round = create_round(round_data(), criteria(pairs))
     assert sum(c.max_points for c in review_round.criteria) == Decimal("100")
 
 
@@ -46,16 +47,16 @@ def test_criteria_not_adding_up_to_the_full_mark_are_refused_with_the_sums():
     pairs = [("技术先进性", "30"), ("产业化前景", "25"), ("团队与基础", "20"),
              ("经济社会效益", "15"), ("实施方案可行性", "9.9")]
     with pytest.raises(DomainError) as error:
-        services.create_round(round_data(), criteria(pairs))
+        create_round(round_data(), criteria(pairs))
     assert "99.9" in error.value.message and "100" in error.value.message
     assert db.session.scalar(select(ReviewRound.id)) is None
 
 
 def test_criteria_must_match_another_full_mark_too():
-    services.create_round(round_data(full_mark=Decimal("50")),
-                          criteria([("甲", "30"), ("乙", "20")]))
+    create_round(round_data(full_mark=Decimal("50")),
+                 criteria([("甲", "30"), ("乙", "20")]))
     with pytest.raises(DomainError):
-        services.create_round(round_data(full_mark=Decimal("50")), criteria())
+        create_round(round_data(full_mark=Decimal("50")), criteria())
 
 
 @pytest.mark.parametrize("pairs", [
@@ -67,18 +68,18 @@ def test_criteria_must_match_another_full_mark_too():
 ])
 def test_bad_criteria_are_refused(pairs):
     with pytest.raises(DomainError):
-        services.create_round(round_data(), criteria(pairs))
+        create_round(round_data(), criteria(pairs))
 
 
 @pytest.mark.parametrize("size", [5, 7, 9])
 def test_odd_panel_sizes_of_at_least_5_are_accepted(size):
-    assert services.create_round(round_data(panel_size=size), criteria()).panel_size == size
+    assert create_round(round_data(panel_size=size), criteria()).panel_size == size
 
 
 @pytest.mark.parametrize("size", [3, 4, 6, 8, 1, 0])
 def test_panel_sizes_even_or_below_5_are_refused(size):
     with pytest.raises(DomainError) as error:
-        services.create_round(round_data(panel_size=size), criteria())
+        create_round(round_data(panel_size=size), criteria())
     assert "5" in error.value.message
 
 
@@ -90,13 +91,13 @@ def test_panel_sizes_even_or_below_5_are_refused(size):
 ])
 def test_bad_round_values_are_refused(overrides):
     with pytest.raises(DomainError):
-        services.create_round(round_data(**overrides), criteria())
+        create_round(round_data(**overrides), criteria())
 
 
 def test_criteria_can_be_changed_in_draft():
     review_round = make_round()
     new = criteria([("技术先进性", "40"), ("产业化前景", "60")])
-    changes = services.update_round(review_round, round_data(), new, actor="test")
+    changes = update_round(review_round, round_data(), new, actor="test")
     db.session.commit()
     assert changes["criteria"] == [["技术先进性", "40"], ["产业化前景", "60"]]
     assert db.session.scalars(select(Criterion.name).order_by(Criterion.position)).all() == [
@@ -107,15 +108,15 @@ def test_criteria_can_be_changed_in_draft():
 def test_criteria_and_full_mark_are_locked_once_scoring_has_started(status):
     review_round = make_round(status=status)
     with pytest.raises(DomainError) as error:
-        services.update_round(review_round, round_data(),
-                              criteria([("技术先进性", "50"), ("产业化前景", "50")]))
+        update_round(review_round, round_data(),
+                     criteria([("技术先进性", "50"), ("产业化前景", "50")]))
     assert error.value.message == gettext(
         "The criteria and the full mark cannot change once scoring has started.")
     with pytest.raises(DomainError):
-        services.update_round(review_round, round_data(full_mark=Decimal("50")),
-                              criteria([("技术先进性", "30"), ("产业化前景", "20")]))
+        update_round(review_round, round_data(full_mark=Decimal("50")),
+                     criteria([("技术先进性", "30"), ("产业化前景", "20")]))
     # Other facts may still change, with the same criteria.
-    changes = services.update_round(review_round, round_data(name="改名后的批次"), criteria())
+    changes = update_round(review_round, round_data(name="改名后的批次"), criteria())
     assert changes == {"name": "改名后的批次"}
 
 
@@ -123,7 +124,7 @@ def test_criteria_and_full_mark_are_locked_once_scoring_has_started(status):
 def test_a_locked_round_cannot_be_edited(status):
     review_round = make_round(status=status)
     with pytest.raises(DomainError):
-        services.update_round(review_round, round_data(name="改名"), criteria())
+        update_round(review_round, round_data(name="改名"), criteria())
 
 
 VALID = [
@@ -138,7 +139,7 @@ VALID = [
 @pytest.mark.parametrize(("current", "target"), VALID)
 def test_valid_status_transitions_are_made_and_audited(current, target):
     review_round = make_round(status=current, applications=1)
-    services.change_status(review_round, target, actor="test")
+    change_status(review_round, target, actor="test")
     db.session.commit()
     assert db.session.get(ReviewRound, review_round.id).status == target
     entry = db.session.scalar(
@@ -153,14 +154,14 @@ def test_valid_status_transitions_are_made_and_audited(current, target):
 def test_invalid_status_transitions_are_refused(current, target):
     review_round = make_round(status=current, applications=1)
     with pytest.raises(DomainError):
-        services.change_status(review_round, target)
+        change_status(review_round, target)
     assert review_round.status == current
 
 
 def test_scoring_cannot_start_without_applications():
     review_round = make_round()
     with pytest.raises(DomainError):
-        services.change_status(review_round, RoundStatus.SCORING)
-    services.create_application(review_round, application_data())
-    services.change_status(review_round, RoundStatus.SCORING)
+        change_status(review_round, RoundStatus.SCORING)
+    create_application(review_round, application_data())
+    change_status(review_round, RoundStatus.SCORING)
     assert review_round.status == RoundStatus.SCORING

@@ -11,7 +11,8 @@ from tests.conftest import Auth
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage
-from thinktank.reviews import scoring, services
+from thinktank.reviews import scoring
+from thinktank.reviews.applications import add_attachment
 from thinktank.reviews.models import RoundStatus, ScoreSheet, SheetStatus
 from thinktank.timeutil import utcnow
 
@@ -127,7 +128,7 @@ def test_an_expert_cannot_open_another_panels_application(app, scene, make_exper
 def test_panel_members_read_the_attachments_others_do_not(app, scene, make_expert, make_user):
     application = scene["applications"][0]
     scene["round"].status = RoundStatus.DRAFT.value
-    attachment = services.add_attachment(application, "申报书.pdf", PDF)
+    attachment = add_attachment(application, "申报书.pdf", PDF)
     scene["round"].status = RoundStatus.SCORING.value
     db.session.commit()
     member = signed_in(app, scene["users"][0])

@@ -38,8 +38,8 @@ from thinktank.experts.importer import read_experts
 from thinktank.experts.models import Expert
 from thinktank.experts.transfer import import_experts
 from thinktank.extensions import db
-from thinktank.reviews import services as review_services
-from thinktank.reviews.importer import read_applications
+from thinktank.reviews.applications import create_application, import_applications
+from thinktank.reviews.importer import ApplicationData, read_applications
 from thinktank.reviews.models import Application
 from thinktank.spreadsheets import FileRefused, Reason
 from thinktank.text import organisation_key, pinyin_index
@@ -148,8 +148,8 @@ def test_an_applications_import_writes_every_row_or_nothing(case, dry_run):
     data, header, count = case
     review_round = make_round()
     assert_all_or_nothing(
-        lambda: review_services.import_applications(review_round, data, "fuzz.xlsx",
-                                                    dry_run=dry_run, actor="fuzz"),
+        lambda: import_applications(review_round, data, "fuzz.xlsx",
+                                    dry_run=dry_run, actor="fuzz"),
         header, count, APPLICATION_HEADERS, "review_applications")
 
 
@@ -185,8 +185,8 @@ def test_rows_the_reader_accepts_are_always_written(template):
         if review_round is None:
             report = import_experts(hostile.save(book), "e.xlsx", dry_run=False, actor="fuzz")
         else:
-            report = review_services.import_applications(review_round, hostile.save(book),
-                                                         "e.xlsx", dry_run=False, actor="fuzz")
+            report = import_applications(review_round, hostile.save(book),
+                                         "e.xlsx", dry_run=False, actor="fuzz")
         assert report.ok, (header, report.problems)
         db.session.commit()
         assert table_counts()[table] == before[table] + report.created, header
@@ -422,7 +422,7 @@ def test_text_that_looks_like_a_formula_is_kept_as_text_and_exported_as_text(sec
 def test_application_titles_that_look_like_formulas_are_exported_as_text(secretariat):
     review_round = make_round()
     for number, title in enumerate(FORMULA_LOOKING):
-        review_services.create_application(review_round, review_services.ApplicationData(
+        create_application(review_round, ApplicationData(
             number=f"F-{number}", title=title, organisation=title, direction="生物材料",
             city="南昌", group_name=title[:50]), actor="test")
     review_round.name = FORMULA_LOOKING[1]

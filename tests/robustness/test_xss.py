@@ -104,7 +104,7 @@ ROLES = ("secretariat", "admin", "official", "expert", "expert2")
 def urls(app, world) -> list[str]:
     """Every GET page with every object of the world (a few of each kind)."""
     from thinktank.auth.models import User
-    from thinktank.consultations.invitations import rsvp_token
+    from thinktank.consultations.invitation_mail import rsvp_token
     from thinktank.consultations.models import SessionMaterial
     from thinktank.notifications.models import OutboxMessage
     from thinktank.reviews.models import ApplicationAttachment

@@ -16,7 +16,7 @@ from tests.consultations.proceedings_factories import held_session
 from tests.reviews.outcome_factories import add_sheet
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import make_round
-from thinktank.consultations import invitations
+from thinktank.consultations import invitation_mail, participants
 from thinktank.consultations.models import Invitation
 from thinktank.experts.models import ExpertiseField
 from thinktank.extensions import db
@@ -58,8 +58,8 @@ def build_world(app, make_user, make_expert) -> World:
     draft = make_session(starts_at=utcnow() + timedelta(days=30))
     held = held_session(present=[own, second, *others[:1]])
     scheduled = make_session(starts_at=utcnow() + timedelta(days=20))
-    invitations.add_participants(scheduled, [own, second], "manual")
-    invitations.schedule_session(scheduled)
+    participants.add_participants(scheduled, [own, second], "manual")
+    participants.schedule_session(scheduled)
     db.session.commit()
     invitation = db.session.scalar(db.select(Invitation).where(
         Invitation.session_id == scheduled.id, Invitation.expert_id == own.id))
@@ -84,7 +84,7 @@ def build_world(app, make_user, make_expert) -> World:
         "field": db.session.scalar(db.select(ExpertiseField.id).order_by(ExpertiseField.id)),
         "draft_session": draft.id, "held_session": held.id, "scheduled_session": scheduled.id,
         "invitation": invitation.id,
-        "rsvp_token": invitations.rsvp_token(second_invitation),
+        "rsvp_token": invitation_mail.rsvp_token(second_invitation),
         "draft_round": draft_round.id,
         "draft_application": applications_of(draft_round)[0].id,
         "draft_panel": draft_panel.id, "draft_member": draft_panel.members[0].id,

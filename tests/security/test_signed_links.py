@@ -1,5 +1,5 @@
 """The signed RSVP link (the app's only signed link: ``URLSafeTimedSerializer``
-with the salt "rsvp" in thinktank/consultations/invitations.py).
+with the salt "rsvp" in thinktank/consultations/invitation_mail.py).
 
 It names one invitation and its expert. It cannot be turned into another
 invitation's link, nor can another signed value of the app (the session
@@ -28,12 +28,12 @@ from tests.consultations.factories import START, make_session, session_data
 from tests.consultations.invitation_factories import invitation_of, mails_of, scheduled_session
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
-from thinktank.consultations import invitations, services
+from thinktank.consultations import invitation_mail, participants, services
 from thinktank.extensions import db
 
 
 def link(invitation) -> str:
-    return f"/consultations/rsvp/{invitations.rsvp_token(invitation)}"
+    return f"/consultations/rsvp/{invitation_mail.rsvp_token(invitation)}"
 
 
 def _audit_count(action: str) -> int:
@@ -57,7 +57,7 @@ def _with_payload(token: str, payload: dict) -> str:
 
 def test_changing_the_ids_in_a_link_breaks_its_signature(client, pair):
     _session, mine, theirs = pair
-    token = invitations.rsvp_token(mine)
+    token = invitation_mail.rsvp_token(mine)
     for payload in ({"i": theirs.id, "e": theirs.expert_id}, {"i": theirs.id, "e": mine.expert_id},
                     {"i": mine.id, "e": theirs.expert_id}):
         forged = _with_payload(token, payload)
@@ -117,7 +117,7 @@ def test_a_link_from_before_a_reschedule_answers_at_the_new_time(client, pair):
     # The updated invite carries a link to the same invitation.
     updated = [m for m in mails_of(mine, kind="session_invitation") if "rsvp/" in m.text_body]
     token = re.findall(r"rsvp/([\w.-]+)", updated[-1].text_body)[-1]
-    assert invitations.invitation_from_token(token).id == mine.id
+    assert invitation_mail.invitation_from_token(token).id == mine.id
 
 
 def test_a_replayed_accept_changes_nothing_twice(client, pair):
@@ -138,8 +138,8 @@ def test_a_replayed_accept_changes_nothing_twice(client, pair):
 def test_a_replayed_decline_promotes_one_backup_only(client, make_expert):
     [make_expert() for _ in range(3)]
     session = make_session()
-    draw = invitations.draw_participants(session, panel_size=1, backups=2)
-    invitations.schedule_session(session)
+    draw = participants.draw_participants(session, panel_size=1, backups=2)
+    participants.schedule_session(session)
     db.session.commit()
     member = next(i for i in session.invitations if i.expert_id == draw.drawn[0])
     url = link(member)

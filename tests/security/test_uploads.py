@@ -30,11 +30,11 @@ from tests.experts.workbooks import row, workbook
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import application_data, make_round
 from thinktank import config, imports
-from thinktank.consultations import invitations
+from thinktank.consultations import participants, rsvp
 from thinktank.consultations.models import SessionMaterial
 from thinktank.extensions import db
 from thinktank.paths import ROOT
-from thinktank.reviews import services as review_services
+from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import ApplicationAttachment
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -100,7 +100,7 @@ def _material_target():
 
 
 def _attachment_target():
-    application = review_services.create_application(make_round(), application_data())
+    application = create_application(make_round(), application_data())
     db.session.commit()
     return (f"/reviews/applications/{application.id}/attachments", ApplicationAttachment,
             ApplicationAttachment.application_id == application.id, "/reviews/attachments/{}")
@@ -195,8 +195,8 @@ def test_materials_are_refused_to_experts_who_declined_or_were_removed(app, make
     declining, removed, staying = (make_expert() for _ in range(3))
     session = scheduled_session([declining, removed, staying])
     material = _material(session)
-    invitations.respond(invitation_of(session, declining), accept=False, reason="出差")
-    invitations.remove_participant(invitation_of(session, removed))
+    rsvp.respond(invitation_of(session, declining), accept=False, reason="出差")
+    participants.remove_participant(invitation_of(session, removed))
     db.session.commit()
     url = f"/consultations/materials/{material.id}"
     for expert, status in ((declining, 403), (removed, 403), (staying, 200)):

@@ -23,7 +23,7 @@ from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import User
 from thinktank.auth.services import create_user
 from thinktank.consultations import services as consultation_services
-from thinktank.consultations.invitations import rsvp_token
+from thinktank.consultations.invitation_mail import rsvp_token
 from thinktank.consultations.models import (
     ConsultationSession,
     Invitation,
@@ -40,7 +40,7 @@ from thinktank.notifications.models import OutboxMessage
 from thinktank.permissions import Role, rule_for
 from thinktank.reports import services as report_services
 from thinktank.reports.models import IssuedDocument
-from thinktank.reviews import services as review_services
+from thinktank.reviews.applications import add_attachment
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -165,7 +165,7 @@ def add_stored_files() -> list[str]:
                        if is_assigned(expert.expert_id, a))
     review_round, status = application.round, application.round.status
     review_round.status = "draft"  # attachments are added while the round is a draft
-    review_services.add_attachment(application, ATTACHMENT_NAME, PDF_BYTES, user=secretariat)
+    add_attachment(application, ATTACHMENT_NAME, PDF_BYTES, user=secretariat)
     review_round.status = status
     save_sheet(application, expert.expert_id, SheetInput(points={}), 0, submit=False, user=expert)
     make_round(applications=1, name="2027年度中试项目遴选")  # a draft: its forms open

@@ -3,15 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from thinktank.auth.labels import ROLE_LABELS
 from thinktank.forms import MultiCheckboxField
-from thinktank.permissions import Role
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.SECRETARIAT: _l("Secretariat"),
-    Role.EXPERT: _l("Expert"),
-    Role.OFFICIAL: _l("Official"),
-}
 
 
 class LoginForm(FlaskForm):

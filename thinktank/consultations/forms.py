@@ -11,49 +11,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from thinktank.consultations.models import (
-    ConsultationSession,
-    SeriesFrequency,
-    SessionKind,
-    SessionStatus,
-    SessionTopic,
+from thinktank.consultations.labels import (
+    FREQUENCY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
 )
+from thinktank.consultations.models import ConsultationSession, SeriesFrequency
 from thinktank.consultations.services import Recurrence, SessionData
 from thinktank.forms import IntegerField
 from thinktank.timeutil import from_display, to_display
-
-KIND_LABELS = {
-    SessionKind.REGULAR: _l("Regular consultation"),
-    SessionKind.TOPICAL: _l("Topical consultation"),
-    SessionKind.DECISION: _l("Decision consultation"),
-    SessionKind.ASSESSMENT: _l("Assessment and appraisal"),
-}
-
-TOPIC_LABELS = {
-    SessionTopic.PLANNING: _l("Industry planning"),
-    SessionTopic.POLICY: _l("Special policy research"),
-    SessionTopic.SELECTION: _l("Project selection"),
-    SessionTopic.EVALUATION: _l("Third-party evaluation"),
-    SessionTopic.STANDARDS: _l("Standards and specifications"),
-    SessionTopic.IP: _l("Intellectual property"),
-    SessionTopic.BIOSAFETY: _l("Biosafety"),
-    SessionTopic.ETHICS: _l("Regulation and ethics"),
-}
-
-STATUS_LABELS = {
-    SessionStatus.DRAFT: _l("Draft"),
-    SessionStatus.SCHEDULED: _l("Scheduled"),
-    SessionStatus.HELD: _l("Held"),
-    SessionStatus.OPINIONS_COLLECTED: _l("Opinions collected"),
-    SessionStatus.ISSUED: _l("Issued"),
-    SessionStatus.CANCELLED: _l("Cancelled"),
-}
-
-FREQUENCY_LABELS = {
-    SeriesFrequency.WEEKLY: _l("Weekly"),
-    SeriesFrequency.MONTHLY: _l("Monthly"),
-    SeriesFrequency.QUARTERLY: _l("Quarterly"),
-}
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from thinktank.audit.services import record
-from thinktank.consultations.invitations import stop_opinion_reminders
+from thinktank.consultations.invitation_mail import stop_opinion_reminders
 from thinktank.consultations.models import (
     Attendance,
     ConsolidatedOpinion,
@@ -22,10 +22,8 @@ from thinktank.consultations.models import (
     SessionMinutes,
     SessionStatus,
 )
-from thinktank.consultations.services import OFFICIAL_STATUSES
 from thinktank.errors import DomainError, Forbidden
 from thinktank.extensions import db
-from thinktank.permissions import Role
 from thinktank.timeutil import to_display, utcnow
 
 # Invitations whose expert could have come: an answer of yes, or none at all.
@@ -55,22 +53,6 @@ def _ensure_not_issued(session: ConsultationSession) -> None:
     if session.status == SessionStatus.ISSUED:
         raise DomainError(_("This session's consolidated opinion has been issued; its minutes, "
                             "attendance and opinions can no longer be changed."))
-
-
-# Who may do what
-
-
-def can_manage_proceedings(user) -> bool:
-    return user.has_role(Role.SECRETARIAT)
-
-
-def can_read_proceedings(user, session: ConsultationSession) -> bool:
-    """The secretariat and admins read everything; officials read sessions that
-    took place (never drafts or scheduled ones). Experts read only their own
-    opinion (see ``attended_invitation``)."""
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
-        return True
-    return user.has_role(Role.OFFICIAL) and session.status in OFFICIAL_STATUSES
 
 
 def attended_invitation(session: ConsultationSession, expert_id: int | None) -> Invitation:

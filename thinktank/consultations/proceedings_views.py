@@ -14,8 +14,9 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
-from thinktank.consultations import proceedings
-from thinktank.consultations.models import Attendance, ConsultationSession, SessionStatus
+from thinktank.consultations import access, proceedings
+from thinktank.consultations.labels import ATTENDANCE_LABELS
+from thinktank.consultations.models import ConsultationSession, SessionStatus
 from thinktank.errors import Forbidden
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField
@@ -23,12 +24,6 @@ from thinktank.permissions import Role, roles
 from thinktank.views import committed
 
 MAX_TEXT = 50_000
-
-ATTENDANCE_LABELS = {
-    Attendance.PRESENT: _l("Present"),
-    Attendance.ABSENT: _l("Absent"),
-    Attendance.EXCUSED: _l("Excused"),
-}
 
 
 class MinutesForm(FlaskForm):
@@ -57,7 +52,7 @@ def proceedings_labels():
 
 def _readable(session_id: int) -> ConsultationSession:
     session = db.get_or_404(ConsultationSession, session_id)
-    if not proceedings.can_read_proceedings(current_user, session):
+    if not access.can_view_proceedings(current_user, session):
         abort(403)
     return session
 
@@ -76,7 +71,7 @@ def _attendance_page(session: ConsultationSession, status: int = 200):
         "consultations/attendance.html",
         consultation=session,
         invitations=proceedings.attendable_invitations(session),
-        can_record=proceedings.can_manage_proceedings(current_user)
+        can_record=access.can_manage_proceedings(current_user)
         and session.status != SessionStatus.ISSUED,
     ), status
 
@@ -117,7 +112,7 @@ def _minutes_page(session, form, latest, conflict=None, status: int = 200):
         form=form,
         latest=latest,
         conflict=conflict,
-        can_edit=proceedings.can_manage_proceedings(current_user)
+        can_edit=access.can_manage_proceedings(current_user)
         and session.status in proceedings.RECORDING_STATUSES,
     ), status
 
@@ -177,7 +172,7 @@ def _consolidated_page(session, form, status: int = 200):
         missing=proceedings.missing_opinions(session),
         consolidated=proceedings.consolidated_of(session),
         opinion_open=proceedings.opinion_open(session),
-        can_manage=proceedings.can_manage_proceedings(current_user),
+        can_manage=access.can_manage_proceedings(current_user),
         form=form,
         confirm_form=ConfirmForm(),
     ), status

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from thinktank.consultations import invitations as service
+from thinktank.consultations import access, invitation_mail
+from thinktank.consultations import participants as panel
+from thinktank.consultations import rsvp as answers
+from thinktank.consultations.labels import (
+    INVITATION_STATUS_LABELS,
+    MAIL_KIND_LABELS,
+    SOURCE_LABELS,
+)
 from thinktank.consultations.models import ConsultationSession, Invitation, SessionStatus
 from thinktank.draws.services import draws_for
 from thinktank.errors import DomainError
@@ -20,34 +27,10 @@ from thinktank.experts.models import ExpertiseField
 from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
-from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
+from thinktank.notifications.labels import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
 from thinktank.views import committed
 from thinktank.vocabulary import CATEGORIES, CITIES
-
-INVITATION_STATUS_LABELS = {
-    service.S.RESERVE: _l("Backup"),
-    service.S.PENDING: _l("To be invited"),
-    service.S.INVITED: _l("Invited, no answer yet"),
-    service.S.ACCEPTED: _l("Accepted"),
-    service.S.DECLINED: _l("Declined"),
-    service.S.WITHDRAWN: _l("Removed"),
-}
-
-MAIL_KIND_LABELS = {
-    service.MailKind.INVITATION: _l("Invitation"),
-    service.MailKind.CANCELLATION: _l("Cancellation"),
-    service.MailKind.MEETING_REMINDER: _l("Meeting reminder"),
-    service.MailKind.RSVP_NUDGE: _l("Reply reminder"),
-    service.MailKind.OPINION_REMINDER: _l("Opinion reminder"),
-}
-
-SOURCE_LABELS = {
-    "manual": _l("By hand"),
-    "filter": _l("By filter"),
-    "draw": _l("Random draw"),
-    "promoted": _l("Promoted backup"),
-}
 
 
 def invitation_helpers():
@@ -55,8 +38,8 @@ def invitation_helpers():
         "invitation_status_labels": INVITATION_STATUS_LABELS,
         "mail_kind_labels": MAIL_KIND_LABELS,
         "source_labels": SOURCE_LABELS,
-        "invitation_mail_states": service.mail_states,
-        "invitation_participants": service.participants,
+        "invitation_mail_states": invitation_mail.mail_states,
+        "invitation_participants": panel.participants,
         "outbox_status_labels": OUTBOX_STATUS_LABELS,
     }
 
@@ -120,12 +103,12 @@ def _session(session_id: int) -> ConsultationSession:
 
 def _participants_page(session: ConsultationSession, status: int = 200, **forms):
     reminder_form = forms.pop("reminder_form", None) or ReminderForm(
-        hours=service.reminder_hours_text(session))
+        hours=invitation_mail.reminder_hours_text(session))
     return render_template(
         "consultations/participants.html",
         consultation=session,
         draws=draws_for("session", session.id),
-        replaceable=service.replaceable(session),
+        replaceable=panel.replaceable(session),
         open_for_changes=session.status in (SessionStatus.DRAFT, SessionStatus.SCHEDULED),
         hand_form=forms.get("hand_form") or AddByHandForm(),
         filter_form=forms.get("filter_form") or FilterForm(prefix="filter"),
@@ -152,7 +135,7 @@ def add_participants(session_id: int):
     if not form.validate_on_submit():
         return _participants_page(session, 400, hand_form=form)
     with committed() as done:
-        added = service.add_participants(
+        added = panel.add_participants(
             session, find_experts(form.experts.data), "manual", user=current_user)
     if not done:
         return _participants_page(session, 400, hand_form=form)
@@ -166,8 +149,8 @@ def add_by_filter(session_id: int):
     if not form.validate_on_submit():
         return _participants_page(session, 400, filter_form=form)
     with committed() as done:
-        added = service.add_participants(
-            session, service.filter_candidates(session, **form.filters()), "filter",
+        added = panel.add_participants(
+            session, panel.filter_candidates(session, **form.filters()), "filter",
             user=current_user)
     if not done:
         return _participants_page(session, 400, filter_form=form)
@@ -181,7 +164,7 @@ def draw_participants(session_id: int):
     if not form.validate_on_submit():
         return _participants_page(session, 400, draw_form=form)
     with committed() as done:
-        draw = service.draw_participants(
+        draw = panel.draw_participants(
             session, form.panel_size.data, form.backups.data, form.org_cap.data,
             leave_out_flagged=form.leave_out_flagged.data, user=current_user,
             **form.filters())
@@ -200,7 +183,7 @@ def remove_participant(invitation_id: int):
     invitation = _invitation(invitation_id)
     session, name = invitation.session, invitation.expert.name
     with committed() as done:
-        service.remove_participant(invitation, user=current_user)
+        panel.remove_participant(invitation, user=current_user)
     if not done:
         return _participants_page(session, 400)
     return _back(session, _("%(name)s was removed.", name=name))
@@ -211,7 +194,7 @@ def promote_backup(invitation_id: int):
     invitation = _invitation(invitation_id)
     session = invitation.session
     with committed() as done:
-        backup = service.promote_backup(invitation, user=current_user)
+        backup = panel.promote_backup(invitation, user=current_user)
     if not done:
         return _participants_page(session, 400)
     return _back(session, _("%(name)s takes the place.", name=backup.expert.name)
@@ -222,7 +205,7 @@ def promote_backup(invitation_id: int):
 def schedule(session_id: int):
     session = _session(session_id)
     with committed() as done:
-        members = service.schedule_session(session, user=current_user)
+        members = panel.schedule_session(session, user=current_user)
     if not done:
         return _participants_page(session, 400)
     return _back(session, _("Invitations to %(n)d experts are being sent.", n=len(members)))
@@ -235,7 +218,7 @@ def set_reminders(session_id: int):
     if not form.validate_on_submit():
         return _participants_page(session, 400, reminder_form=form)
     with committed() as done:
-        service.set_reminder_hours(session, form.hours.data or "", user=current_user)
+        panel.set_reminder_hours(session, form.hours.data or "", user=current_user)
     if not done:
         return _participants_page(session, 400, reminder_form=form)
     return _back(session, _("Saved."))
@@ -246,13 +229,13 @@ def set_reminders(session_id: int):
 
 @roles(Role.EXPERT)
 def my_invitations():
-    items = service.invitations_of(current_user.expert_id) if current_user.expert_id else []
+    items = answers.invitations_of(current_user.expert_id) if current_user.expert_id else []
     return render_template("consultations/my_invitations.html", invitations=items)
 
 
 def _own_invitation(invitation_id: int) -> Invitation:
     try:
-        return service.own_invitation(invitation_id, current_user)
+        return answers.own_invitation(invitation_id, current_user)
     except DomainError as error:
         abort(error.status_code)
 
@@ -263,7 +246,7 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
     if request.method == "POST":
         if form.validate_on_submit() and (form.accept.data or form.decline.data):
             with committed(on_error=None) as done:
-                service.respond(invitation, accept=bool(form.accept.data),
+                answers.respond(invitation, accept=bool(form.accept.data),
                                 reason=form.reason.data or "",
                                 user=current_user if via == "app" else None, via=via)
             if done:
@@ -275,8 +258,8 @@ def _answer(invitation: Invitation, form: AnswerForm, via: str, template: str, *
             status = 400
     return render_template(
         template, invitation=invitation, consultation=invitation.session, form=form,
-        can_answer=service.can_answer(invitation),
-        deadline=service.answer_deadline(invitation.session), **page,
+        can_answer=access.can_answer_invitation(invitation),
+        deadline=access.answer_deadline(invitation.session), **page,
     ), status
 
 
@@ -289,9 +272,9 @@ def invitation(invitation_id: int):
 @public  # the signed link is the credential; the expert need not sign in
 def rsvp(token: str):
     try:
-        found = service.invitation_from_token(
+        found = invitation_mail.invitation_from_token(
             token, current_user if current_user.is_authenticated else None)
-    except service.RsvpLinkError as error:
+    except invitation_mail.RsvpLinkError as error:
         return render_template("consultations/rsvp_invalid.html", error=error,
                                reason=error.reason), error.status_code
     return _answer(found, AnswerForm(), "link", "consultations/rsvp.html", in_app=False)

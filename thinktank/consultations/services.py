@@ -1,5 +1,6 @@
 """Consultation sessions: creating, editing and cancelling them, series of
-regular sessions, who may read what, and the sessions' materials."""
+regular sessions, listing them, and the sessions' materials (who may read
+what: ``access``)."""
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
@@ -9,29 +10,23 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from thinktank.audit.services import record
-from thinktank.consultations.invitations import session_cancelled, session_changed
+from thinktank.consultations.access import visible_statuses
 from thinktank.consultations.models import (
     ConsultationSession,
-    Invitation,
-    InvitationStatus,
     SeriesFrequency,
     SessionMaterial,
     SessionSeries,
     SessionStatus,
 )
+from thinktank.consultations.participants import session_cancelled, session_changed
 from thinktank.consultations.rules import occurrence_starts
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.imports import client_filename
-from thinktank.permissions import Role
 from thinktank.timeutil import from_display, to_display, utcnow
 
 MAX_OCCURRENCES = 24
 
-# What officials follow: sessions that took place, never drafts or plans.
-OFFICIAL_STATUSES = frozenset(
-    {SessionStatus.HELD, SessionStatus.OPINIONS_COLLECTED, SessionStatus.ISSUED}
-)
 # Only sessions that have not taken place can be changed or cancelled.
 OPEN_STATUSES = frozenset({SessionStatus.DRAFT, SessionStatus.SCHEDULED})
 
@@ -238,44 +233,6 @@ def _minutes(delta: timedelta | None) -> int | None:
 
 
 # Reading
-
-
-def can_manage_sessions(user) -> bool:
-    return user.has_role(Role.SECRETARIAT)
-
-
-def visible_statuses(user) -> frozenset[SessionStatus] | None:
-    """The statuses of the sessions ``user`` may read; None means all of them."""
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
-        return None
-    if user.has_role(Role.OFFICIAL):
-        return OFFICIAL_STATUSES
-    return frozenset()
-
-
-def can_view_session(user, session: ConsultationSession) -> bool:
-    statuses = visible_statuses(user)
-    return statuses is None or session.status in statuses
-
-
-def can_download_material(user, session: ConsultationSession) -> bool:
-    """Whether ``user`` may download the materials of ``session``: those who
-    may read the session, and the experts invited to it who have not declined."""
-    if can_view_session(user, session):
-        return True
-    if user.expert_id is None:
-        return False
-    invited = (InvitationStatus.INVITED, InvitationStatus.ACCEPTED)
-    return (
-        db.session.scalar(
-            select(Invitation.id).where(
-                Invitation.session_id == session.id,
-                Invitation.expert_id == user.expert_id,
-                Invitation.status.in_([s.value for s in invited]),
-            )
-        )
-        is not None
-    )
 
 
 def session_query(user, filters: SessionFilters) -> Select:

@@ -19,17 +19,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from thinktank.consultations import services
+from thinktank.consultations import access, services
 from thinktank.consultations.forms import (
-    FREQUENCY_LABELS,
-    KIND_LABELS,
-    STATUS_LABELS,
-    TOPIC_LABELS,
     CancelForm,
     MaterialForm,
     SeriesForm,
     SessionFilterForm,
     SessionForm,
+)
+from thinktank.consultations.labels import (
+    FREQUENCY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
 )
 from thinktank.consultations.models import ConsultationSession, SessionMaterial
 from thinktank.errors import DomainError
@@ -74,7 +76,7 @@ def index():
         form=form,
         page=page,
         args=args,
-        can_manage=services.can_manage_sessions(current_user),
+        can_manage=access.can_manage_sessions(current_user),
     )
 
 
@@ -99,13 +101,13 @@ def month_calendar():
         previous=previous,
         following=following,
         today=today_in_display_zone(),
-        can_manage=services.can_manage_sessions(current_user),
+        can_manage=access.can_manage_sessions(current_user),
     )
 
 
 def _readable_session(session_id: int) -> ConsultationSession:
     session = db.get_or_404(ConsultationSession, session_id)
-    if not services.can_view_session(current_user, session):
+    if not access.can_view_session(current_user, session):
         abort(403)
     return session
 
@@ -117,7 +119,7 @@ def detail(session_id: int):
     return render_template(
         "consultations/detail.html",
         consultation=session,
-        can_manage=services.can_manage_sessions(current_user),
+        can_manage=access.can_manage_sessions(current_user),
         editable=session.status in services.OPEN_STATUSES,
         cancel_form=CancelForm(),
         material_form=MaterialForm(),
@@ -214,6 +216,6 @@ def upload_material(session_id: int):
 @signed_in  # object rule: can_download_material (readers and invited experts)
 def download_material(material_id: int):
     material = db.get_or_404(SessionMaterial, material_id)
-    if not services.can_download_material(current_user, material.session):
+    if not access.can_download_material(current_user, material.session):
         abort(403)
     return download(material)

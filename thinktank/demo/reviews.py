@@ -16,7 +16,8 @@ from decimal import Decimal
 from thinktank.auth.models import User
 from thinktank.demo import data
 from thinktank.experts.models import Expert
-from thinktank.reviews import panels, scoring, services
+from thinktank.reviews import panels, scoring
+from thinktank.reviews.applications import add_avoidance_request, create_application
 from thinktank.reviews.importer import ApplicationData
 from thinktank.reviews.models import (
     AggregationRule,
@@ -25,6 +26,13 @@ from thinktank.reviews.models import (
     ReviewPanel,
     ReviewRound,
     RoundStatus,
+)
+from thinktank.reviews.rounds import (
+    CriterionData,
+    RoundData,
+    change_status,
+    create_round,
+    update_round,
 )
 from thinktank.timeutil import from_display, today_in_display_zone
 
@@ -233,8 +241,8 @@ def _scoring_round(today: date, user: User, pool: dict[str, Expert], rng: random
         by_group.setdefault(group_name, []).append(
             _add_application(review_round, SCORING, number, spec, group_name))
     for group_name, position, expert_name, reason in AVOIDANCE:
-        services.add_avoidance_request(by_group[group_name][position - 1], expert_name, None,
-                                       reason, actor=data.ACTOR)
+        add_avoidance_request(by_group[group_name][position - 1], expert_name, None,
+                              reason, actor=data.ACTOR)
     demo_expert = pool[data.DEMO_EXPERT]
     for panel in panels.create_panels(review_round, per_group=True, user=user):
         if panel.group.name == DEMO_EXPERT_GROUP:
@@ -242,7 +250,7 @@ def _scoring_round(today: date, user: User, pool: dict[str, Expert], rng: random
         panels.draw_members(panel, PANEL_BACKUPS, user=user)
         if panel.group.name != DEMO_EXPERT_GROUP:
             panels.set_leader(_scorers(panel)[0], user=user)
-    services.change_status(review_round, RoundStatus.SCORING, actor=data.ACTOR)
+    change_status(review_round, RoundStatus.SCORING, actor=data.ACTOR)
     for panel in panels.panels_of(review_round):
         applications = by_group[panel.group.name]
         scorers = [m for m in _scorers(panel) if m.expert_id != demo_expert.id]
@@ -267,25 +275,25 @@ def _published_round(today: date, user: User, rng: random.Random) -> ReviewRound
     panel = panels.create_panels(review_round, per_group=False, user=user)[0]
     panels.draw_members(panel, PANEL_BACKUPS, user=user)
     panels.set_leader(_scorers(panel)[0], user=user)
-    services.change_status(review_round, RoundStatus.SCORING, actor=data.ACTOR)
+    change_status(review_round, RoundStatus.SCORING, actor=data.ACTOR)
     for member in _scorers(panel):
         for application in applications:
             _score(application, member.expert_id, rng, submit=True)
-    services.change_status(review_round, RoundStatus.CLOSED, actor=data.ACTOR)
-    services.update_round(review_round,
-                          _round_data(spec, today + timedelta(days=spec.deadline_days)),
-                          _criteria(), actor=data.ACTOR)
-    services.change_status(review_round, RoundStatus.FINALIZED, actor=data.ACTOR)
-    services.change_status(review_round, RoundStatus.PUBLISHED, actor=data.ACTOR)
+    change_status(review_round, RoundStatus.CLOSED, actor=data.ACTOR)
+    update_round(review_round,
+                 _round_data(spec, today + timedelta(days=spec.deadline_days)),
+                 _criteria(), actor=data.ACTOR)
+    change_status(review_round, RoundStatus.FINALIZED, actor=data.ACTOR)
+    change_status(review_round, RoundStatus.PUBLISHED, actor=data.ACTOR)
     return review_round
 
 
-def _criteria() -> list[services.CriterionData]:
-    return [services.CriterionData(name, Decimal(points)) for name, points in CRITERIA]
+def _criteria() -> list[CriterionData]:
+    return [CriterionData(name, Decimal(points)) for name, points in CRITERIA]
 
 
-def _round_data(spec: RoundSpec, deadline: date) -> services.RoundData:
-    return services.RoundData(
+def _round_data(spec: RoundSpec, deadline: date) -> RoundData:
+    return RoundData(
         name=spec.name, category=spec.category, description=spec.description,
         aggregation=AggregationRule.TRIMMED_MEAN.value, panel_size=5,
         scoring_deadline=from_display(datetime.combine(deadline, time(17, 0))),
@@ -293,7 +301,7 @@ def _round_data(spec: RoundSpec, deadline: date) -> services.RoundData:
 
 
 def _new_round(spec: RoundSpec, deadline: date) -> ReviewRound:
-    return services.create_round(_round_data(spec, deadline), _criteria(), actor=data.ACTOR)
+    return create_round(_round_data(spec, deadline), _criteria(), actor=data.ACTOR)
 
 
 def _add_application(review_round: ReviewRound, spec: RoundSpec, number: int,
@@ -301,7 +309,7 @@ def _add_application(review_round: ReviewRound, spec: RoundSpec, number: int,
                      ) -> Application:
     contact = CONTACTS[number % len(CONTACTS)]
     phone = f"{AREA_CODES[application.city]}-{86000000 + number * 1137}"
-    return services.create_application(review_round, ApplicationData(
+    return create_application(review_round, ApplicationData(
         number=f"{spec.prefix}{number:03d}", title=application.title,
         organisation=application.organisation, direction=application.direction,
         city=application.city, investment=Decimal(application.investment),

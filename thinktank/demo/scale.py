@@ -31,7 +31,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from thinktank.auth.models import User, UserRole
-from thinktank.consultations.invitations import MailKind
+from thinktank.consultations.invitation_mail import MailKind
 from thinktank.consultations.models import (
     Attendance,
     ConsultationSession,

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from thinktank.auth.models import User
-from thinktank.consultations import invitations, proceedings
+from thinktank.consultations import invitation_mail, participants, proceedings, rsvp
 from thinktank.consultations.models import ConsultationSession, Invitation, SeriesFrequency
 from thinktank.consultations.services import (
     Recurrence,
@@ -39,15 +39,15 @@ def add_sessions(secretariat: User, pool: dict[str, Expert]) -> list[Consultatio
     sessions.append(create_session(_data(data.DRAFT, today), user=user))
 
     scheduled = create_session(_data(data.SCHEDULED, today), user=user)
-    invitations.add_participants(scheduled, [pool[data.DEMO_EXPERT]], "manual", user=user)
+    participants.add_participants(scheduled, [pool[data.DEMO_EXPERT]], "manual", user=user)
     draw = _draw(scheduled, data.SCHEDULED_PANEL, user)
-    invitations.schedule_session(scheduled, user=user)
+    participants.schedule_session(scheduled, user=user)
     drawn = _invitations_of(scheduled, draw.drawn)
     for invitation in drawn[:data.SCHEDULED_ACCEPTING]:
-        invitations.respond(invitation, accept=True, via="link")
+        rsvp.respond(invitation, accept=True, via="link")
     # Declining invites the first backup in their place (auto promotion).
-    invitations.respond(drawn[data.SCHEDULED_ACCEPTING], accept=False,
-                        reason=data.SCHEDULED_DECLINE_REASON, via="link")
+    rsvp.respond(drawn[data.SCHEDULED_ACCEPTING], accept=False,
+                 reason=data.SCHEDULED_DECLINE_REASON, via="link")
     sessions.append(scheduled)
 
     for spec in (data.HELD, data.COLLECTED, data.ISSUED):
@@ -55,7 +55,7 @@ def add_sessions(secretariat: User, pool: dict[str, Expert]) -> list[Consultatio
 
     cancelled = create_session(_data(data.CANCELLED, today), user=user)
     _draw(cancelled, data.CANCELLED_PANEL, user)
-    invitations.schedule_session(cancelled, user=user)
+    participants.schedule_session(cancelled, user=user)
     cancel_session(cancelled, data.CANCEL_REASON, user=user)
     sessions.append(cancelled)
     return sessions
@@ -88,13 +88,13 @@ def _series(today: date, user: User) -> list[ConsultationSession]:
     )
     for occurrence in occurrences:
         _draw(occurrence, data.SERIES_PANEL, user)
-    invitations.schedule_session(occurrences[0], user=user)
+    participants.schedule_session(occurrences[0], user=user)
     return list(occurrences)
 
 
 def _draw(session: ConsultationSession, panel: tuple[int, int], user: User):
     members, backups = panel
-    return invitations.draw_participants(session, members, backups, user=user)
+    return participants.draw_participants(session, members, backups, user=user)
 
 
 def _invitations_of(session: ConsultationSession, expert_ids: list[int]) -> list[Invitation]:
@@ -109,11 +109,11 @@ def _held(spec: data.HeldSpec, today: date, pool: dict[str, Expert], user: User
     as the spec says, the opinions collected and the consolidated opinion issued."""
     # Staffed and answered a week from now, when the services allow it.
     session = create_session(_data(spec.session, today, day=today + timedelta(days=7)), user=user)
-    invited = invitations.add_participants(
+    invited = participants.add_participants(
         session, [pool[name] for name in spec.attendance], "manual", user=user)
-    invitations.schedule_session(session, user=user)
+    participants.schedule_session(session, user=user)
     for invitation in invited:
-        invitations.respond(invitation, accept=True, via="link")
+        rsvp.respond(invitation, accept=True, via="link")
     _move_to_past(session, _data(spec.session, today).starts_at)
 
     by_name = {invitation.expert.name: invitation for invitation in invited}
@@ -146,4 +146,4 @@ def _move_to_past(session: ConsultationSession, starts_at: datetime) -> None:
     for invitation in session.invitations:
         invitation.invited_at = invitation.invited_at and invitation.invited_at + shift
         invitation.responded_at = invitation.responded_at and invitation.responded_at + shift
-        cancel_pending(invitations.SUBJECT_TYPE, invitation.id)
+        cancel_pending(invitation_mail.SUBJECT_TYPE, invitation.id)

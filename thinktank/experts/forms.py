@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from thinktank.experts.labels import STATUS_LABELS
 from thinktank.experts.models import ExpertStatus
 from thinktank.experts.rules import ExpertData
 from thinktank.forms import IntegerField, MultiCheckboxField
@@ -17,12 +18,6 @@ from thinktank.text import fold
 from thinktank.timeutil import today_in_display_zone
 from thinktank.values import RuleError, normalise_email, normalise_mobile
 from thinktank.vocabulary import CATEGORIES, CITIES, GENDERS
-
-STATUS_LABELS = {
-    ExpertStatus.ACTIVE: _l("Active"),
-    ExpertStatus.SUSPENDED: _l("Suspended"),
-    ExpertStatus.WITHDRAWN: _l("Withdrawn"),
-}
 
 SORT_CHOICES = [
     ("name", _l("Name")),

@@ -13,7 +13,6 @@ from thinktank.errors import DomainError
 from thinktank.experts.models import Conflict, Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
-from thinktank.permissions import Role
 from thinktank.text import fold, organisation_key, pinyin_index
 from thinktank.vocabulary import SEED_FIELDS
 
@@ -105,17 +104,6 @@ def find_experts(text: str) -> list[Expert]:
         raise DomainError(_("Several experts have this name; enter their codes instead: "
                             "%(names)s", names="、".join(ambiguous)))
     return found
-
-
-def can_see_contacts(user) -> bool:
-    """Mobile and email are for the secretariat (and the expert themself)."""
-    return user.has_role(Role.SECRETARIAT, Role.ADMIN)
-
-
-def can_view_expert(user, expert: Expert) -> bool:
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL):
-        return True
-    return user.expert_id == expert.id
 
 
 def active_fields() -> list[ExpertiseField]:

@@ -2,9 +2,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from thinktank.experts import services
+from thinktank.experts import access, services
 from thinktank.experts.forms import (
-    STATUS_LABELS,
     ConflictForm,
     ExpertFilterForm,
     ExpertForm,
@@ -12,6 +11,7 @@ from thinktank.experts.forms import (
     FieldForm,
     StatusForm,
 )
+from thinktank.experts.labels import STATUS_LABELS
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
@@ -62,14 +62,14 @@ def index():
         form=form,
         page=page,
         args=args,
-        show_contacts=services.can_see_contacts(current_user),
+        show_contacts=access.can_view_contacts(current_user),
         status_labels=STATUS_LABELS,
     )
 
 
 def _expert_for_reader(expert_id: int) -> Expert:
     expert = db.get_or_404(Expert, expert_id)
-    if not services.can_view_expert(current_user, expert):
+    if not access.can_view_expert(current_user, expert):
         abort(403)
     return expert
 
@@ -81,7 +81,7 @@ def detail(expert_id: int):
     return render_template(
         "experts/detail.html",
         expert=expert,
-        show_contacts=own or services.can_see_contacts(current_user),
+        show_contacts=own or access.can_view_contacts(current_user),
         can_edit=current_user.has_role(Role.SECRETARIAT),
         status_labels=STATUS_LABELS,
         status_form=StatusForm(),

@@ -4,14 +4,9 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from thinktank.experts.services import active_fields
-from thinktank.notices.models import NoticeKind
+from thinktank.notices.labels import KIND_LABELS
 from thinktank.notices.services import Audience
 from thinktank.vocabulary import CATEGORIES, CITIES
-
-KIND_LABELS = {
-    NoticeKind.POLICY_UPDATE: _l("Policy update"),
-    NoticeKind.CALL_FOR_OPINIONS: _l("Call for opinions"),
-}
 
 
 class NoticeForm(FlaskForm):

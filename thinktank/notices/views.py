@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from thinktank.errors import DomainError
 from thinktank.notices import services
-from thinktank.notices.forms import KIND_LABELS, NoticeForm
+from thinktank.notices.forms import NoticeForm
+from thinktank.notices.labels import KIND_LABELS
 from thinktank.permissions import Role, roles
 from thinktank.views import committed
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from thinktank.consultations.forms import TOPIC_LABELS
+from thinktank.consultations.labels import TOPIC_LABELS
 
 
 class DocumentFilterForm(FlaskForm):

@@ -2,7 +2,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from thinktank.consultations.forms import STATUS_LABELS as SESSION_STATUS_LABELS
+from thinktank.consultations.labels import STATUS_LABELS as SESSION_STATUS_LABELS
 from thinktank.extensions import db
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
@@ -11,7 +11,7 @@ from thinktank.portal.charts import bar_chart
 from thinktank.portal.forms import DocumentFilterForm
 from thinktank.reports.registry import KINDS
 from thinktank.reports.views import pdf_response
-from thinktank.reviews.services import STATUS_LABELS as ROUND_STATUS_LABELS
+from thinktank.reviews.labels import STATUS_LABELS as ROUND_STATUS_LABELS
 
 OVERVIEW_READERS = (Role.OFFICIAL, Role.SECRETARIAT, Role.ADMIN)
 # Experts too: the services narrow them to the sessions and rounds they served on.

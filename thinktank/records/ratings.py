@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from thinktank.audit.services import record
+from thinktank.consultations.access import OFFICIAL_STATUSES
 from thinktank.consultations.models import Attendance, ConsultationSession, Invitation
-from thinktank.consultations.services import OFFICIAL_STATUSES
 from thinktank.errors import DomainError
 from thinktank.experts.models import Expert
 from thinktank.extensions import db

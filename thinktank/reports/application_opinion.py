@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.reports.subjects import load_subject, paragraphs
-from thinktank.reviews.forms import AGGREGATION_LABELS
+from thinktank.reviews.labels import AGGREGATION_LABELS
 from thinktank.reviews.models import (
     Application,
     Criterion,

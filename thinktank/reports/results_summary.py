@@ -6,7 +6,7 @@ the round is published, the panel that scored them."""
 from thinktank.experts.models import Expert
 from thinktank.reports.application_opinion import require_final
 from thinktank.reports.subjects import load_subject
-from thinktank.reviews.forms import AGGREGATION_LABELS
+from thinktank.reviews.labels import AGGREGATION_LABELS
 from thinktank.reviews.models import ReviewGroup, ReviewRound, RoundStatus
 from thinktank.reviews.panels import panels_of
 from thinktank.reviews.results import NOT_RECOMMEND, RECOMMEND, round_results

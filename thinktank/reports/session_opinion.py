@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from thinktank.consultations.forms import KIND_LABELS, TOPIC_LABELS
+from thinktank.consultations.labels import KIND_LABELS, TOPIC_LABELS
 from thinktank.consultations.models import (
     Attendance,
     ConsolidatedOpinion,

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from thinktank.extensions import db
@@ -20,19 +19,14 @@ from thinktank.permissions import Role, public, roles
 from thinktank.reports import services
 from thinktank.reports.background import submit_render
 from thinktank.reports.forms import IssueForm, ReissueForm, VerifyForm
-from thinktank.reports.models import DocumentStatus, IssuedDocument
+from thinktank.reports.labels import STATUS_LABELS
+from thinktank.reports.models import IssuedDocument
 from thinktank.reports.registry import KINDS
 from thinktank.views import committed
 
 # Issued documents are the secretariat's work; admins may read them. Officials
 # will be added once the documents they receive (opinions, results) exist.
 READERS = (Role.SECRETARIAT, Role.ADMIN)
-STATUS_LABELS = {
-    DocumentStatus.PENDING: _l("Waiting to be rendered"),
-    DocumentStatus.RENDERING: _l("Rendering"),
-    DocumentStatus.DONE: _l("Issued"),
-    DocumentStatus.FAILED: _l("Rendering failed"),
-}
 PROGRESS_REFRESH_SECONDS = 2
 
 

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.imports import describe, problem_line
+from thinktank.reviews.applications import import_applications
 from thinktank.reviews.models import ReviewGroup, ReviewRound
 from thinktank.reviews.results import results_csv, round_results
-from thinktank.reviews.services import import_applications
 
 reviews_cli = AppGroup("reviews", help="Project-selection review rounds.")
 

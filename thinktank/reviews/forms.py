@@ -33,8 +33,9 @@ from thinktank.reviews.importer import (
     normalise_phone,
     parse_investment,
 )
-from thinktank.reviews.models import AggregationRule, ReviewRound, RoundStatus
-from thinktank.reviews.services import CriterionData, RoundData
+from thinktank.reviews.labels import AGGREGATION_LABELS
+from thinktank.reviews.models import ReviewRound, RoundStatus
+from thinktank.reviews.rounds import CriterionData, RoundData
 from thinktank.spreadsheets import Reason
 from thinktank.text import fold
 from thinktank.timeutil import from_display, to_display
@@ -45,11 +46,6 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 # Points from the panel median; the column keeps 4 digits before the decimal point.
 OUTLIER_LIMIT = Decimal("1000")
 CATEGORY_SUGGESTIONS = ("标志性产业化项目遴选", "中试项目遴选")
-AGGREGATION_LABELS = {
-    AggregationRule.TRIMMED_MEAN: _l("Trimmed mean (drop one highest and one lowest total)"),
-    AggregationRule.MEAN: _l("Mean"),
-    AggregationRule.MEDIAN: _l("Median"),
-}
 # "技术先进性: 30", "技术先进性：30分", "技术先进性 30" (a pasted Excel row has a tab).
 _CRITERION_LINE = re.compile(r"(.+?)\s*[:\s]\s*(\d+(?:\.\d+)?)\s*分?")
 

@@ -3,7 +3,7 @@ panels, a panel's members, backups, draws and scoring progress, and the
 secretariat's actions (draw, add or remove by hand, leader, replacement).
 
 Membership is shown to the secretariat and admins, and to officials only
-once the round is published (``panels.can_see_membership``)."""
+once the round is published (``access.can_view_panels``)."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,7 +20,8 @@ from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import IntegerField
 from thinktank.permissions import Role, roles
-from thinktank.reviews import panels, scoring
+from thinktank.reviews import access, panels, scoring
+from thinktank.reviews.labels import SHEET_STATUS_LABELS, SOURCE_LABELS, STATUS_LABELS
 from thinktank.reviews.models import (
     Application,
     PanelMember,
@@ -29,20 +30,7 @@ from thinktank.reviews.models import (
     RoundStatus,
     SheetStatus,
 )
-from thinktank.reviews.services import STATUS_LABELS
 from thinktank.views import committed
-
-SHEET_STATUS_LABELS = {
-    SheetStatus.DRAFT: _l("Draft"),
-    SheetStatus.SUBMITTED: _l("Submitted"),
-    SheetStatus.CONFLICT: _l("Conflict declared"),
-    SheetStatus.REOPENED: _l("Reopened"),
-}
-SOURCE_LABELS = {
-    "draw": _l("Random draw"),
-    "manual": _l("Added by hand"),
-    "replacement": _l("Replacement"),
-}
 
 
 class PanelScopeForm(FlaskForm):
@@ -74,14 +62,14 @@ class ReplaceForm(FlaskForm):
 
 def _round_with_membership(round_id: int) -> ReviewRound:
     review_round = db.get_or_404(ReviewRound, round_id)
-    if not panels.can_see_membership(current_user, review_round):
+    if not access.can_view_panels(current_user, review_round):
         abort(403)
     return review_round
 
 
 def _panel_with_membership(panel_id: int) -> ReviewPanel:
     panel = db.get_or_404(ReviewPanel, panel_id)
-    if not panels.can_see_membership(current_user, panel.round):
+    if not access.can_view_panels(current_user, panel.round):
         abort(403)
     return panel
 
@@ -99,7 +87,7 @@ def _form_errors(form: FlaskForm) -> None:
             flash(message, "danger")
 
 
-@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_panels
 def panels_page(round_id: int):
     review_round = _round_with_membership(round_id)
     return render_template(
@@ -124,7 +112,7 @@ def create_panels(round_id: int):
     return redirect(url_for("reviews.panels_page", round_id=round_id))
 
 
-@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: can_see_membership
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_panels
 def panel_detail(panel_id: int):
     panel = _panel_with_membership(panel_id)
     applications = panels.panel_applications(panel)

@@ -21,7 +21,6 @@ from thinktank.draws.services import eligible_pool, perform_draw, promote_next_b
 from thinktank.errors import DomainError
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
-from thinktank.permissions import Role
 from thinktank.reviews.models import (
     Application,
     PanelMember,
@@ -41,24 +40,6 @@ OPEN_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.SCORING})
 # pages, that they are on the panel).
 SHOWN_TO_EXPERTS = frozenset(RoundStatus) - {RoundStatus.DRAFT}
 REASON_LIMIT = 200
-
-
-# --- who may see panels ----------------------------------------------------------------
-
-
-def can_see_membership(user, review_round: ReviewRound) -> bool:
-    """The secretariat and admins always; officials once the round is published.
-    Experts see only their own assignments, never a panel's membership."""
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
-        return True
-    return user.has_role(Role.OFFICIAL) and review_round.status == RoundStatus.PUBLISHED
-
-
-def can_expert_open(expert_id: int | None, application: Application) -> bool:
-    """Whether an expert may open ``application`` and their part in it (its
-    attachments, their sheet, its group opinion): they score it, and its round
-    is shown to experts. Every page of an expert's work on an application asks this."""
-    return application.round.status in SHOWN_TO_EXPERTS and is_assigned(expert_id, application)
 
 
 # --- panels -----------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
-from thinktank.permissions import Role
 from thinktank.reviews import aggregation
 from thinktank.reviews.models import (
     Application,
@@ -36,14 +35,6 @@ from thinktank.spreadsheets import csv_text, workbook_bytes
 
 FINAL_STATUSES = frozenset({RoundStatus.FINALIZED, RoundStatus.PUBLISHED})
 RECOMMEND, NOT_RECOMMEND = "推荐", "不推荐"
-
-
-def can_see_results(user, review_round: ReviewRound) -> bool:
-    """The secretariat and admins at any time; officials once the round is
-    published; experts never (no expert sees another's scores or an average)."""
-    if user.has_role(Role.SECRETARIAT, Role.ADMIN):
-        return True
-    return user.has_role(Role.OFFICIAL) and review_round.status == RoundStatus.PUBLISHED
 
 
 @dataclass

@@ -21,30 +21,17 @@ from thinktank.extensions import db
 from thinktank.forms import IntegerField, query_integer
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
-from thinktank.reviews import group_opinion, progress, results
+from thinktank.reviews import access, group_opinion, progress, results
+from thinktank.reviews.labels import SHEET_STATUS_LABELS, STATUS_LABELS, VERDICT_LABELS
 from thinktank.reviews.models import (
     Application,
     OpinionVerdict,
     ReviewGroup,
     ReviewRound,
-    SheetStatus,
 )
-from thinktank.reviews.panels import can_expert_open
-from thinktank.reviews.services import STATUS_LABELS
 from thinktank.views import committed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_LABELS = {
-    None: _l("Not started"),
-    SheetStatus.DRAFT: _l("Draft"),
-    SheetStatus.SUBMITTED: _l("Submitted"),
-    SheetStatus.CONFLICT: _l("Conflict declared"),
-    SheetStatus.REOPENED: _l("Reopened"),
-}
-VERDICT_LABELS = {
-    OpinionVerdict.CONFIRMED: _l("Confirmed"),
-    OpinionVerdict.DISSENT: _l("Dissent (保留意见)"),
-}
 
 
 class OpinionForm(FlaskForm):
@@ -71,13 +58,13 @@ def progress_page(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
     return render_template(
         "reviews/progress.html", review_round=review_round,
-        progress=progress.round_progress(review_round), sheet_labels=SHEET_LABELS,
+        progress=progress.round_progress(review_round), sheet_labels=SHEET_STATUS_LABELS,
         status_labels=STATUS_LABELS)
 
 
 def _results_for_reader(round_id: int) -> results.RoundResults:
     review_round = db.get_or_404(ReviewRound, round_id)
-    if not results.can_see_results(current_user, review_round):
+    if not access.can_view_results(current_user, review_round):
         abort(403)
     group = None
     group_id = query_integer("group")
@@ -88,7 +75,7 @@ def _results_for_reader(round_id: int) -> results.RoundResults:
     return results.round_results(review_round, group)
 
 
-@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_results
 @cached_page
 def results_page(round_id: int):
     round_results = _results_for_reader(round_id)
@@ -99,7 +86,7 @@ def results_page(round_id: int):
         not_recommend=results.NOT_RECOMMEND)
 
 
-@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: results.can_see_results
+@roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_results
 def results_export(round_id: int):
     round_results = _results_for_reader(round_id)
     name = _("results") + f"-{round_id}"
@@ -134,7 +121,7 @@ def my_opinions():
 @roles(Role.EXPERT)  # object rule: only the leader of the application's panel
 def opinion_edit(application_id: int):
     application = db.get_or_404(Application, application_id)
-    if not (can_expert_open(current_user.expert_id, application)
+    if not (access.can_review_application(current_user.expert_id, application)
             and group_opinion.is_leader(current_user.expert_id, application)):
         abort(403)
     status = group_opinion.answers_for(application)
@@ -160,7 +147,7 @@ def opinion_edit(application_id: int):
 @roles(Role.EXPERT)  # object rule: only an expert who scores the application
 def opinion_answer(application_id: int):
     application = db.get_or_404(Application, application_id)
-    if not can_expert_open(current_user.expert_id, application):
+    if not access.can_review_application(current_user.expert_id, application):
         abort(403)
     opinion = group_opinion.opinion_of(application)
     answer = next((c for c in opinion.confirmations

@@ -4,7 +4,7 @@ sheet, where it enters a paper sheet on the expert's behalf (代录入) or
 reopens it.
 
 An expert only ever reaches their own sheets of applications assigned to
-them, once scoring has started (``panels.can_expert_open``); no page shows an
+them, once scoring has started (``access.can_review_application``); no page shows an
 expert anyone else's scores."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,10 +21,10 @@ from thinktank.extensions import db
 from thinktank.forms import IntegerField
 from thinktank.pagecache import cache_no_later_than, cached_page
 from thinktank.permissions import Role, roles
-from thinktank.reviews import panels, scoring
+from thinktank.reviews import access, panels, scoring
 from thinktank.reviews.aggregation import PointsError, parse_points
+from thinktank.reviews.labels import SHEET_STATUS_LABELS
 from thinktank.reviews.models import Application, RoundStatus, ScoreSheet, SheetStatus
-from thinktank.reviews.panel_views import SHEET_STATUS_LABELS
 from thinktank.views import committed
 
 
@@ -50,7 +50,7 @@ def my_assignments():
 
 def _assigned_application(application_id: int, expert_id: int | None) -> Application:
     application = db.get_or_404(Application, application_id)
-    if not panels.can_expert_open(expert_id, application):
+    if not access.can_review_application(expert_id, application):
         abort(403)
     return application
 

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from thinktank import imports
@@ -25,9 +24,8 @@ from thinktank.experts.transfer_views import ConfirmImportForm, ImportForm
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.permissions import Role, roles
-from thinktank.reviews import services
+from thinktank.reviews import access, applications, rounds
 from thinktank.reviews.forms import (
-    AGGREGATION_LABELS,
     CATEGORY_SUGGESTIONS,
     ApplicationForm,
     AttachmentForm,
@@ -38,6 +36,7 @@ from thinktank.reviews.forms import (
     criteria_text,
 )
 from thinktank.reviews.importer import COLUMNS
+from thinktank.reviews.labels import AGGREGATION_LABELS, STATUS_LABELS, TRANSITION_LABELS
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -50,13 +49,6 @@ from thinktank.views import committed
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 APPLICATIONS_PER_PAGE = 50
 PENDING_IMPORT = "application_import"  # session key: {"token", "filename", "round_id"}
-TRANSITION_LABELS = {
-    (RoundStatus.DRAFT, RoundStatus.SCORING): _l("Start scoring"),
-    (RoundStatus.SCORING, RoundStatus.CLOSED): _l("Close scoring"),
-    (RoundStatus.CLOSED, RoundStatus.SCORING): _l("Reopen scoring"),
-    (RoundStatus.CLOSED, RoundStatus.FINALIZED): _l("Finalize the results"),
-    (RoundStatus.FINALIZED, RoundStatus.PUBLISHED): _l("Publish"),
-}
 
 
 def _form_status() -> int:
@@ -68,14 +60,14 @@ def _form_status() -> int:
 
 @roles(*READERS)
 def index():
-    rounds = db.session.scalars(services.round_query_for(current_user)).all()
-    return render_template("reviews/list.html", rounds=rounds,
-                           status_labels=services.STATUS_LABELS)
+    listed = db.session.scalars(rounds.round_query_for(current_user)).all()
+    return render_template("reviews/list.html", rounds=listed,
+                           status_labels=STATUS_LABELS)
 
 
 def _round_for_reader(round_id: int) -> ReviewRound:
     review_round = db.get_or_404(ReviewRound, round_id)
-    if not services.can_read_round(current_user, review_round):
+    if not access.can_view_round(current_user, review_round):
         abort(403)
     return review_round
 
@@ -83,19 +75,19 @@ def _round_for_reader(round_id: int) -> ReviewRound:
 @roles(*READERS)
 def round_detail(round_id: int):
     review_round = _round_for_reader(round_id)
-    page = db.paginate(services.application_query(review_round),
+    page = db.paginate(applications.application_query(review_round),
                        per_page=APPLICATIONS_PER_PAGE, error_out=False, max_per_page=200)
     current = RoundStatus(review_round.status)
     return render_template(
         "reviews/detail.html",
         review_round=review_round,
         page=page,
-        attachment_counts=services.attachment_counts(page.items),
-        groups=services.group_counts(review_round),
-        status_labels=services.STATUS_LABELS,
+        attachment_counts=applications.attachment_counts(page.items),
+        groups=applications.group_counts(review_round),
+        status_labels=STATUS_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         transitions=[(target, TRANSITION_LABELS[(current, target)])
-                     for target in services.TRANSITIONS[current]],
+                     for target in rounds.TRANSITIONS[current]],
         can_manage=current_user.has_role(Role.SECRETARIAT),
         can_open_applications=current_user.has_role(Role.SECRETARIAT, Role.ADMIN),
         draft=current == RoundStatus.DRAFT,
@@ -113,7 +105,7 @@ def round_create():
     form = RoundForm()
     if form.validate_on_submit():
         with committed() as done:
-            review_round = services.create_round(form.to_data(), form.criteria_data)
+            review_round = rounds.create_round(form.to_data(), form.criteria_data)
         if done:
             flash(_("Round %(name)s created.", name=review_round.name), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
@@ -123,10 +115,10 @@ def round_create():
 @roles(Role.SECRETARIAT)
 def round_edit(round_id: int):
     review_round = db.get_or_404(ReviewRound, round_id)
-    if review_round.status in services.LOCKED_STATUSES:
+    if review_round.status in rounds.LOCKED_STATUSES:
         flash(_("The results of this round are locked: it cannot be edited."), "warning")
         return redirect(url_for("reviews.round_detail", round_id=review_round.id))
-    current_criteria = services.current_criteria(review_round)
+    current_criteria = rounds.current_criteria(review_round)
     form = RoundForm()
     form.locked = review_round.status != RoundStatus.DRAFT
     if request.method == "GET":
@@ -139,7 +131,7 @@ def round_edit(round_id: int):
     if form.validate_on_submit():
         criteria = current_criteria if form.locked else form.criteria_data
         with committed() as done:
-            changes = services.update_round(review_round, form.to_data(), criteria)
+            changes = rounds.update_round(review_round, form.to_data(), criteria)
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
@@ -153,10 +145,10 @@ def change_status(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     with committed() as done:
-        services.change_status(review_round, RoundStatus(form.status.data))
+        rounds.change_status(review_round, RoundStatus(form.status.data))
     if done:
         flash(_("The round is now: %(status)s",
-                status=services.STATUS_LABELS[RoundStatus(review_round.status)]), "success")
+                status=STATUS_LABELS[RoundStatus(review_round.status)]), "success")
     return redirect(url_for("reviews.round_detail", round_id=review_round.id))
 
 
@@ -166,7 +158,7 @@ def add_group(round_id: int):
     form = GroupForm()
     if form.validate_on_submit():
         with committed() as done:
-            services.add_group(review_round, form.name.data)
+            applications.add_group(review_round, form.name.data)
         if done:
             flash(_("Group added."), "success")
     else:
@@ -209,7 +201,7 @@ def application_create(round_id: int):
     form = _application_form(review_round, None)
     if form.validate_on_submit():
         with committed() as done:
-            application = services.create_application(review_round, form.to_data())
+            application = applications.create_application(review_round, form.to_data())
         if done:
             flash(_("Application %(number)s added.", number=application.number), "success")
             return redirect(url_for("reviews.application_detail",
@@ -219,7 +211,7 @@ def application_create(round_id: int):
 
 def _application_for_reader(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    if not services.can_read_application(current_user, application):
+    if not access.can_view_application(current_user, application):
         abort(403)
     return application
 
@@ -249,7 +241,7 @@ def application_edit(application_id: int):
     form = _application_form(review_round, application)
     if form.validate_on_submit():
         with committed() as done:
-            changes = services.update_application(application, form.to_data())
+            changes = applications.update_application(application, form.to_data())
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("reviews.application_detail",
@@ -270,7 +262,7 @@ def upload_attachment(application_id: int):
     # Reading one byte past the limit is enough to refuse a file that is too large.
     data = upload.read(ApplicationAttachment.max_bytes + 1)
     with committed() as done:
-        attachment = services.add_attachment(application, imports.client_filename(
+        attachment = applications.add_attachment(application, imports.client_filename(
             upload.filename), data, user=current_user)
     if done:
         flash(_("Attachment %(name)s uploaded.", name=attachment.original_name), "success")
@@ -280,7 +272,7 @@ def upload_attachment(application_id: int):
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.EXPERT)
 def download_attachment(attachment_id: int):
     attachment = db.get_or_404(ApplicationAttachment, attachment_id)
-    if not services.can_read_application(current_user, attachment.application):
+    if not access.can_view_application(current_user, attachment.application):
         abort(403)
     return download(attachment)
 
@@ -291,8 +283,8 @@ def add_avoidance(application_id: int):
     form = AvoidanceForm()
     if form.validate_on_submit():
         with committed() as done:
-            services.add_avoidance_request(application, form.expert_name.data,
-                                           form.expert_code.data, form.reason.data)
+            applications.add_avoidance_request(application, form.expert_name.data,
+                                               form.expert_code.data, form.reason.data)
         if done:
             flash(_("Avoidance request recorded."), "success")
     else:
@@ -308,7 +300,7 @@ def remove_avoidance(application_id: int, request_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with committed() as done:
-        services.remove_avoidance_request(application, request_id)
+        applications.remove_avoidance_request(application, request_id)
     if done:
         flash(_("Avoidance request removed."), "success")
     return redirect(url_for("reviews.application_detail", application_id=application.id))
@@ -331,7 +323,7 @@ def import_upload(round_id: int):
     data = upload.read(current_app.config["EXPERT_IMPORT_MAX_BYTES"] + 1)
     filename = imports.client_filename(upload.filename)
     try:
-        report = services.import_applications(review_round, data, filename, dry_run=True)
+        report = applications.import_applications(review_round, data, filename, dry_run=True)
     except DomainError as error:
         form.file.errors.append(error.message)
         return _upload_page(form, review_round), 400
@@ -359,8 +351,8 @@ def import_confirm(round_id: int):
                 "Please upload the file again."), "warning")
         return redirect(url_for("reviews.import_upload", round_id=round_id))
     with committed() as done:  # a report with problems has written nothing
-        report = services.import_applications(review_round, data, pending["filename"],
-                                              dry_run=False)
+        report = applications.import_applications(review_round, data, pending["filename"],
+                                                  dry_run=False)
     if not done:
         return redirect(url_for("reviews.round_detail", round_id=round_id))
     if not report.ok:
@@ -382,7 +374,7 @@ def _upload_page(form: ImportForm, review_round: ReviewRound) -> str:
                            columns=COLUMNS)
 
 
-def _preview_page(report: services.ApplicationImportReport, review_round: ReviewRound,
+def _preview_page(report: applications.ApplicationImportReport, review_round: ReviewRound,
                   confirm_form: ConfirmImportForm | None) -> str:
     return render_template("reviews/import_preview.html", report=report,
                            review_round=review_round, confirm_form=confirm_form,

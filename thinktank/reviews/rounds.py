@@ -1,0 +1,209 @@
+"""Review rounds: creating and editing them with their criteria, moving them
+through their statuses, and listing them. Their applications and groups are
+``applications``; who may see a round is ``access``."""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from thinktank.audit.services import record
+from thinktank.errors import DomainError
+from thinktank.extensions import db
+from thinktank.permissions import Role
+from thinktank.reviews import progress
+from thinktank.reviews.applications import application_count
+from thinktank.reviews.labels import STATUS_LABELS
+from thinktank.reviews.models import AggregationRule, Criterion, ReviewRound, RoundStatus
+
+MIN_PANEL_SIZE = 5
+CRITERION_NAME_LIMIT = 50
+
+# The status a round may move to from each status.
+TRANSITIONS: dict[RoundStatus, tuple[RoundStatus, ...]] = {
+    RoundStatus.DRAFT: (RoundStatus.SCORING,),
+    RoundStatus.SCORING: (RoundStatus.CLOSED,),
+    RoundStatus.CLOSED: (RoundStatus.SCORING, RoundStatus.FINALIZED),  # reopen or lock
+    RoundStatus.FINALIZED: (RoundStatus.PUBLISHED,),
+    RoundStatus.PUBLISHED: (),
+}
+LOCKED_STATUSES = frozenset({RoundStatus.FINALIZED, RoundStatus.PUBLISHED})
+
+
+@dataclass
+class RoundData:
+    """The editable facts of a round, apart from its criteria."""
+
+    name: str
+    category: str
+    description: str | None = None
+    full_mark: Decimal = Decimal("100")
+    aggregation: str = AggregationRule.TRIMMED_MEAN.value
+    panel_size: int = MIN_PANEL_SIZE
+    outlier_threshold: Decimal = Decimal("20")
+    scoring_deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    name: str
+    max_points: Decimal
+
+
+# --- rules ----------------------------------------------------------------------------
+
+
+def check_criteria(criteria: list[CriterionData], full_mark: Decimal) -> None:
+    """Names given and distinct, maxima positive with at most one decimal, and
+    the maxima adding up exactly to the full mark (exact decimal arithmetic)."""
+    if not criteria:
+        raise DomainError(_("Enter at least one criterion."))
+    names = set()
+    for criterion in criteria:
+        if not criterion.name or len(criterion.name) > CRITERION_NAME_LIMIT:
+            raise DomainError(_("A criterion needs a name of at most %(limit)d characters.",
+                                limit=CRITERION_NAME_LIMIT))
+        if criterion.name in names:
+            raise DomainError(_("The criterion %(name)s is listed twice.", name=criterion.name))
+        names.add(criterion.name)
+        if not _one_decimal(criterion.max_points) or criterion.max_points <= 0:
+            raise DomainError(_("The maximum points of %(name)s must be more than 0, "
+                                "with at most one decimal.", name=criterion.name))
+    total = sum((criterion.max_points for criterion in criteria), Decimal(0))
+    if total != full_mark:
+        raise DomainError(_("The maximum points add up to %(total)s, but the full mark is "
+                            "%(full)s. Adjust the criteria so that they add up to the full mark.",
+                            total=_plain(total), full=_plain(full_mark)))
+
+
+def check_round_data(data: RoundData) -> None:
+    if not _one_decimal(data.full_mark) or not Decimal(0) < data.full_mark <= Decimal(1000):
+        raise DomainError(_("The full mark must be more than 0 and at most 1000, "
+                            "with at most one decimal."))
+    if data.panel_size < MIN_PANEL_SIZE or data.panel_size % 2 == 0:
+        raise DomainError(_("The panel size must be an odd number of at least %(min)d.",
+                            min=MIN_PANEL_SIZE))
+    if not _one_decimal(data.outlier_threshold) or data.outlier_threshold <= 0:
+        raise DomainError(_("The outlier threshold must be more than 0, "
+                            "with at most one decimal."))
+    if data.aggregation not in {rule.value for rule in AggregationRule}:
+        raise DomainError(_("Unknown aggregation rule."))
+
+
+def _one_decimal(value: Decimal) -> bool:
+    try:
+        return value.is_finite() and value == value.quantize(Decimal("0.1"))
+    except InvalidOperation:  # more digits than a Decimal keeps: far from one decimal
+        return False
+
+
+def _plain(value: Decimal) -> str:
+    """``100.0`` → ``"100"``, ``9.9`` → ``"9.9"``, for messages."""
+    return f"{value.normalize():f}"
+
+
+# --- rounds ---------------------------------------------------------------------------
+
+
+def create_round(data: RoundData, criteria: list[CriterionData], *, actor: str | None = None
+                 ) -> ReviewRound:
+    """A new round in draft, with its criteria. The caller commits."""
+    check_round_data(data)
+    check_criteria(criteria, data.full_mark)
+    review_round = ReviewRound(status=RoundStatus.DRAFT.value)
+    _apply_round_data(review_round, data)
+    review_round.criteria = _criteria_rows(criteria)
+    db.session.add(review_round)
+    record("review_round.created", review_round,
+           {"name": review_round.name, "criteria": _criteria_payload(criteria)}, actor=actor)
+    return review_round
+
+
+def update_round(review_round: ReviewRound, data: RoundData, criteria: list[CriterionData],
+                 *, actor: str | None = None) -> dict:
+    """Change a round's facts and criteria; returns what changed.
+
+    Criteria and the full mark are fixed once scoring has started, and
+    nothing changes once the results are locked."""
+    if review_round.status in LOCKED_STATUSES:
+        raise DomainError(_("The results of this round are locked: it cannot be edited."))
+    check_round_data(data)
+    check_criteria(criteria, data.full_mark)
+    criteria_change = criteria != current_criteria(review_round)
+    full_mark_change = data.full_mark != review_round.full_mark
+    if (criteria_change or full_mark_change) and review_round.status != RoundStatus.DRAFT:
+        raise DomainError(_("The criteria and the full mark cannot change once scoring has "
+                            "started."))
+    changes = {
+        name: str(value) for name, value in _round_values(data).items()
+        if getattr(review_round, name) != value
+    }
+    _apply_round_data(review_round, data)
+    if criteria_change:
+        # Delete the old rows first: a kept name would clash with its new row.
+        review_round.criteria.clear()
+        db.session.flush()
+        review_round.criteria = _criteria_rows(criteria)
+        changes["criteria"] = _criteria_payload(criteria)
+    if changes:
+        record("review_round.updated", review_round, changes, actor=actor)
+    return changes
+
+
+def current_criteria(review_round: ReviewRound) -> list[CriterionData]:
+    return [CriterionData(c.name, c.max_points) for c in review_round.criteria]
+
+
+def change_status(review_round: ReviewRound, target: RoundStatus, *, actor: str | None = None
+                  ) -> None:
+    """Move the round along draft → scoring → closed → finalized → published
+    (closed may go back to scoring). Entering scoring queues the scoring
+    reminders, leaving it cancels those pending; finalizing is refused while
+    sheets are missing (``progress``). The caller commits."""
+    current = RoundStatus(review_round.status)
+    if target not in TRANSITIONS[current]:
+        raise DomainError(_("A round in status %(current)s cannot move to %(target)s.",
+                            current=STATUS_LABELS[current], target=STATUS_LABELS[target]))
+    if target == RoundStatus.SCORING and current == RoundStatus.DRAFT:
+        if application_count(review_round) == 0:
+            raise DomainError(_("Scoring cannot start before the round has applications."))
+    if target == RoundStatus.FINALIZED:
+        progress.check_complete(review_round)
+    review_round.status = target.value
+    record("review_round.status_changed", review_round,
+           {"from": current.value, "to": target.value}, actor=actor)
+    if target == RoundStatus.SCORING:
+        progress.schedule_reminders(review_round)
+    elif current == RoundStatus.SCORING:
+        progress.cancel_reminders(review_round)
+
+
+def _round_values(data: RoundData) -> dict:
+    return {f.name: getattr(data, f.name) for f in fields(data)}
+
+
+def _apply_round_data(review_round: ReviewRound, data: RoundData) -> None:
+    for name, value in _round_values(data).items():
+        setattr(review_round, name, value)
+
+
+def _criteria_rows(criteria: list[CriterionData]) -> list[Criterion]:
+    return [Criterion(name=c.name, max_points=c.max_points, position=index)
+            for index, c in enumerate(criteria)]
+
+
+def _criteria_payload(criteria: list[CriterionData]) -> list[list[str]]:
+    return [[c.name, _plain(c.max_points)] for c in criteria]
+
+
+# --- listing --------------------------------------------------------------------------
+
+
+def round_query_for(user) -> Select:
+    """The rounds ``user`` may see, newest first: officials only published ones."""
+    query = select(ReviewRound).order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc())
+    if not user.has_role(Role.SECRETARIAT, Role.ADMIN):
+        query = query.where(ReviewRound.status == RoundStatus.PUBLISHED.value)
+    return query
