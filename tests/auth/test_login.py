@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, Auth
+from tests.helpers import PASSWORD, Auth
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import LoginAttempt, User

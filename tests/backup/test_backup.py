@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import stamp
 
-from tests.conftest import expert_data
+from tests.helpers import expert_data, table_rows
 from thinktank import create_app
 from thinktank.backup.services import (
     BackupError,
@@ -29,7 +29,7 @@ from thinktank.reports.models import IssuedDocument
 from thinktank.reviews.models import ApplicationAttachment
 from thinktank.reviews.services import attachment_path
 
-from .conftest import (
+from .helpers import (
     backup,
     has_tables,
     invoke,
@@ -39,7 +39,6 @@ from .conftest import (
     sha256,
     small_data,
     stored_files,
-    table_rows,
     upload_dir,
     write_archive,
 )

@@ -5,9 +5,9 @@ headless Chromium against the live app; an expert reads their own record on a
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, expert_data
+from tests.browser.helpers import sign_in
 from tests.experts.workbooks import row, workbook
+from tests.helpers import PASSWORD, expert_data
 from thinktank.experts.models import Expert
 from thinktank.experts.services import create_expert
 from thinktank.extensions import db

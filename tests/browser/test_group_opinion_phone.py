@@ -3,8 +3,8 @@ headless Chromium against the live app (CSRF on)."""
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.outcome_factories import scored_round
 from thinktank.extensions import db
 from thinktank.permissions import Role

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ the results are kept as screenshots in docs/screenshots/."""
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.outcome_factories import scored_round
 from thinktank.extensions import db
 from thinktank.reviews import scoring

@@ -5,8 +5,8 @@ running total follows the typing, and nothing scrolls sideways."""
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from thinktank.extensions import db
 from thinktank.reviews.models import ScoreSheet, SheetStatus

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.helpers import PASSWORD, free_port
+from tests.notifications.helpers import SmtpServer
 from thinktank import create_app
 from thinktank.extensions import db
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from tests.notifications.conftest import free_port
+from tests.helpers import free_port
 from thinktank import create_app
 from thinktank.auth.services import create_user
 from thinktank.experts.models import Expert

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.timeutil import utcnow
-
-from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage
 
-from .conftest import NOW
+from .helpers import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 200
