@@ -184,6 +184,7 @@ def test_language_can_be_switched_per_user(client, make_user):
     assert "Expert pool" in other.get("/").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_throttling_holds_across_processes(app_config, client, make_user):
     """Failures made by another OS process count here: nothing is kept in memory."""
     import json

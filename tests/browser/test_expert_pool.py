@@ -12,7 +12,7 @@ from thinktank.experts.models import Expert
 from thinktank.experts.services import create_expert
 from thinktank.extensions import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_secretariat_imports_filters_and_opens_an_expert(live_server, page, make_user, tmp_path,

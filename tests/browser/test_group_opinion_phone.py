@@ -11,7 +11,7 @@ from thinktank.permissions import Role
 from thinktank.reviews import group_opinion
 from thinktank.reviews.models import OpinionVerdict
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_member_dissents_on_a_phone(live_server, phone, make_user, make_expert):

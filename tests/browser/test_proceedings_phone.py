@@ -9,7 +9,7 @@ from tests.helpers import PASSWORD
 from thinktank.consultations import proceedings
 from thinktank.extensions import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_expert_writes_an_opinion_on_a_phone(live_server, phone, make_user, make_expert):

@@ -11,7 +11,7 @@ from tests.reviews.panel_factories import applications_of, panel_with, scoring_r
 from thinktank.extensions import db
 from thinktank.reviews.models import ScoreSheet, SheetStatus
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_an_expert_scores_on_a_phone(live_server, phone, make_user, make_expert):

@@ -23,7 +23,7 @@ from thinktank.extensions import db
 from thinktank.notifications.services import dispatch_due
 from thinktank.timeutil import today_in_display_zone
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 TITLE = "合成生物学中试平台建设专题咨询"

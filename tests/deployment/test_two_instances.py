@@ -32,6 +32,8 @@ from tests.notifications.helpers import SmtpServer
 from thinktank import create_app
 from thinktank.extensions import db
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "thinktank.example.cn"  # the name nginx serves
 PG_HOST, PG_USER = "127.0.0.1", "postgres"

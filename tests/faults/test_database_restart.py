@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from tests.helpers import free_port
+from tests.helpers import PASSWORD, free_port
 from thinktank import create_app
 from thinktank.auth.services import create_user
 from thinktank.experts.models import Expert
@@ -30,7 +30,8 @@ from thinktank.permissions import public
 
 from .pgcluster import PrivateCluster, binaries
 
-PASSWORD = "correct-horse-battery"
+pytestmark = pytest.mark.slow
+
 MESSAGE_503 = "数据库暂时无法连接"
 WRITERS, READERS = 3, 1
 WARM_UP_SECONDS = 0.2  # traffic before the fault

@@ -28,7 +28,7 @@ from thinktank.timeutil import utcnow
 
 # The dispatcher process stamps its claims with the real time, which the
 # takeover below compares with this process's clock.
-pytestmark = pytest.mark.real_clock
+pytestmark = [pytest.mark.real_clock, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 8

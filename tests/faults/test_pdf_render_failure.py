@@ -59,6 +59,7 @@ def secretariat(client, auth, make_user, make_expert):
     return client
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_its_number_and_a_new_version_issues_it(
     app, secretariat, runner, monkeypatch
 ):

@@ -82,6 +82,7 @@ def wait_for_heartbeat(timeout: float = 30):
     return None
 
 
+@pytest.mark.slow
 def test_scheduler_process_dispatches_at_start(smtp, queue, start_process):
     queue(2)
     process, output = start_process("scheduler", "run")
@@ -92,6 +93,7 @@ def test_scheduler_process_dispatches_at_start(smtp, queue, start_process):
     assert "scheduler running" in output()
 
 
+@pytest.mark.slow
 def test_flask_run_starts_one_scheduler_and_not_in_the_reloader_parent(
     smtp, queue, start_process
 ):

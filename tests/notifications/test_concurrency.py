@@ -7,6 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from thinktank.extensions import db
@@ -14,6 +15,8 @@ from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage
 
 from .helpers import NOW
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 200

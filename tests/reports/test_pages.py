@@ -158,6 +158,7 @@ def test_verify_refuses_an_upload_over_the_limit(app, client, monkeypatch):
     assert response.status_code == 413
 
 
+@pytest.mark.slow
 def test_background_render_answers_at_once_then_offers_the_download(app, client, secretariat,
                                                                      pool, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_RENDER_IN_BACKGROUND", True)

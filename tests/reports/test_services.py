@@ -183,6 +183,7 @@ def test_normalise_code_reads_digits_that_look_like_letters():
     assert services.normalise_code("ab0-1cd") == "ABOICD"
 
 
+@pytest.mark.slow
 def test_concurrent_issues_get_distinct_consecutive_numbers(app, pool):
     """Several issues at the same moment, each in its own transaction and connection."""
     workers = 6
