@@ -6,13 +6,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.timeutil import utcnow
@@ -71,15 +70,13 @@ def start_process(app, smtp, tmp_path):
 
 
 def wait_for_heartbeat(timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def heartbeat():
         db.session.expire_all()
-        heartbeat = services.last_heartbeat()
+        beat = services.last_heartbeat()
         db.session.rollback()
-        if heartbeat is not None:
-            return heartbeat
-        time.sleep(0.2)
-    return None
+        return beat
+
+    return wait_until(heartbeat, timeout, interval=0.2)
 
 
 @pytest.mark.slow
