@@ -100,6 +100,21 @@ def table_rows(app) -> dict[str, list[tuple]]:
     return rows
 
 
+
+def restore_rows(app, rows: dict[str, list]) -> None:
+    """Empty every table of the metadata and put back the rows ``table_rows``
+    read from it, in one transaction: a loaded state back in a fraction of
+    the time it took to build. Ids are kept; the PostgreSQL sequences are
+    already past them (tables are emptied, sequences never go back)."""
+    from thinktank.extensions import db
+
+    with app.app_context(), db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                connection.execute(table.insert(), [dict(row._mapping) for row in rows[table.name]])
+
 @contextmanager
 def empty_database(folder: Path, prefix: str = "empty") -> Iterator[str]:
     """The URL of a new, empty database of the kind the suite runs on: an SQLite
