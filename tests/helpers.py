@@ -1,7 +1,8 @@
-"""Helpers the tests import: constants, builders, a signing-in client, an
-empty database to migrate or restore into, and waiting for a condition met by
-another thread or process. Fixtures stay in ``conftest.py`` (pytest finds them
-there); what a test module imports lives here."""
+"""Helpers the tests import: constants, builders, a signing-in client, every
+row of the database read and put back, an empty database to migrate or restore
+into, and waiting for a condition met by another thread or process. Fixtures
+stay in ``conftest.py`` (pytest finds them there); what a test module imports
+lives here, or in a ``helpers.py`` beside the tests that use it."""
 
 import itertools
 import os
@@ -17,6 +18,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from thinktank.experts.rules import ExpertData
+from thinktank.extensions import db
 
 PASSWORD = "correct-horse-battery"
 
@@ -73,7 +75,6 @@ def reset_tables() -> None:
     """Empty every table, then put the seeded expertise fields back and
     commit: the state every test starts in. Needs an app context."""
     from thinktank.experts.services import seed_fields
-    from thinktank.extensions import db
 
     db.session.remove()
     with db.engine.begin() as connection:
@@ -85,8 +86,6 @@ def reset_tables() -> None:
 
 def table_rows(app) -> dict[str, list[tuple]]:
     """Every row of every table on the metadata, and of alembic_version."""
-    from thinktank.extensions import db
-
     with app.app_context(), db.engine.connect() as connection:
         rows = {
             table.name: connection.execute(
@@ -100,20 +99,19 @@ def table_rows(app) -> dict[str, list[tuple]]:
     return rows
 
 
-
 def restore_rows(app, rows: dict[str, list]) -> None:
     """Empty every table of the metadata and put back the rows ``table_rows``
     read from it, in one transaction: a loaded state back in a fraction of
-    the time it took to build. Ids are kept; the PostgreSQL sequences are
-    already past them (tables are emptied, sequences never go back)."""
-    from thinktank.extensions import db
-
+    the time it took to build. The rows keep their ids, and new rows still get
+    fresh ones: PostgreSQL's sequences never go back when tables are emptied,
+    and SQLite takes the id after the largest."""
     with app.app_context(), db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
         for table in db.metadata.sorted_tables:
             if rows[table.name]:
                 connection.execute(table.insert(), [dict(row._mapping) for row in rows[table.name]])
+
 
 @contextmanager
 def empty_database(folder: Path, prefix: str = "empty") -> Iterator[str]:
