@@ -81,8 +81,8 @@ def render_times(kind: str, subject_id: int, title: str) -> tuple[float, float, 
 
 
 def documents(database_url: str, folder: str) -> dict:
-    from tests.conftest import expert_data
     from tests.consultations.proceedings_factories import close_opinions, held_session
+    from tests.helpers import expert_data
     from tests.reports.documents import reviewed_round
     from thinktank.consultations import proceedings
     from thinktank.experts.services import create_expert, seed_fields

@@ -1,27 +1,32 @@
 """Shared fixtures: an app on SQLite (default) or on the PostgreSQL database
 named by ``DATABASE_URL``, a clean database for every test, a clock set to a
-fixed day, users per role and expert factories."""
+fixed day, users per role, expert factories, a loopback SMTP server and an
+outbox queue. What tests import (``Auth``, ``PASSWORD``, ``expert_data``, …)
+is in tests/helpers.py."""
 
 import contextvars
 import itertools
 import os
-import uuid
-from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from tests.helpers import (
+    PASSWORD,
+    Auth,
+    QueryCounter,
+    expert_data,
+    free_port,
+    reset_tables,
+    serial,
+)
 from thinktank import create_app
-from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
-
-PASSWORD = "correct-horse-battery"
 
 # The instant every test starts at (10:00 on Sunday 29 Nov 2026 in Shanghai),
 # whatever day the suite runs on: fixtures name fixed dates (a session on
@@ -99,17 +104,11 @@ def screenshots(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def clean_database(request, app):
     """Every test starts with empty tables and the seeded expertise fields."""
-    from thinktank.experts.services import seed_fields
     from thinktank.pagecache import store
 
     store.clear()  # pages cached by an earlier test's users
     with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        seed_fields()
-        db.session.commit()
+        reset_tables()
         yield
         db.session.remove()
 
@@ -124,15 +123,12 @@ def runner(app):
     return app.test_cli_runner()
 
 
-_counter = itertools.count(1)
-
-
 @pytest.fixture
 def make_user(app):
     from thinktank.auth.services import create_user
 
     def make(*roles, email=None, name="测试用户", expert=None):
-        number = next(_counter)
+        number = next(serial)
         user, _password = create_user(
             email or f"user{number}@example.cn",
             name,
@@ -144,24 +140,6 @@ def make_user(app):
         return user
 
     return make
-
-
-def expert_data(**overrides) -> ExpertData:
-    number = next(_counter)
-    values = {
-        "name": f"专家{number}",
-        "organisation": f"江西测试大学{number}",
-        "category": "高校院所",
-        "city": "南昌",
-        "mobile": f"139{number:08d}",
-        "email": f"expert{number}@example.cn",
-        "field_names": ["生物医药"],
-        "title": "教授",
-        "term_start": date(2025, 1, 1),
-        "term_end": date(2027, 12, 31),
-    }
-    values.update(overrides)
-    return ExpertData(**values)
 
 
 @pytest.fixture
@@ -176,40 +154,14 @@ def make_expert(app):
     return make
 
 
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, user, password=PASSWORD):
-        return self.client.post(
-            "/auth/login", data={"email": user.email, "password": password}
-        )
-
-    def logout(self):
-        return self.client.post("/auth/logout")
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
 
 
-class QueryCounter:
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as counter: ...`` counts the SQL statements run."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting():
@@ -225,24 +177,46 @@ def count_queries(app):
     return counting
 
 
-@contextmanager
-def empty_database(folder: Path, prefix: str = "empty") -> Iterator[str]:
-    """The URL of a new, empty database of the kind the suite runs on: an SQLite
-    file not yet created in ``folder``, or a PostgreSQL database created on the
-    server of DATABASE_URL and dropped afterwards."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{folder / f'{prefix}.sqlite'}"
-        return
-    server = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A running SMTP server on loopback that the app sends to; ``smtp.stop()``
+    and ``smtp.start()`` simulate an outage."""
+    from tests.notifications.helpers import SmtpServer
 
+    server = SmtpServer(free_port())
+    server.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    yield server
+    server.stop()
+
+
+_keys = itertools.count(1)
+
+
+@pytest.fixture
+def queue(app):
+    """``queue(n, **overrides)`` enqueues and commits n reminders, due an hour
+    before the notification tests' ``NOW``."""
+    from tests.notifications.helpers import NOW
+    from thinktank.notifications import services
+
+    def make(count: int = 1, **overrides):
+        rows = []
+        for _ in range(count):
+            number = next(_keys)
+            values = {
+                "kind": "reminder",
+                "dedupe_key": f"test:{number}",
+                "recipient_email": f"expert{number}@example.cn",
+                "recipient_name": f"专家{number}",
+                "subject": f"会商提醒 {number}",
+                "text_body": "您好，会商将于明天上午九时举行。",
+                "due_at": NOW - timedelta(hours=1),
+            }
+            values.update(overrides)
+            rows.append(services.enqueue(**values))
+        db.session.commit()
+        return rows
+
+    return make

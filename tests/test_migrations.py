@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import empty_database
 from tests.experts.workbooks import row, workbook
+from tests.helpers import empty_database
 from thinktank import create_app
 from thinktank.experts.models import Expert, ExpertiseField
 from thinktank.extensions import db

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import empty_database
 from tests.experts.workbooks import row, workbook
+from tests.helpers import empty_database
 from thinktank.paths import ROOT
 
 TIMEOUT = 120

@@ -247,7 +247,7 @@ def test_anonymous_is_sent_to_login(app, world):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_against_every_route(app, world, role):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     assert Auth(client).login(world["users"][role]).status_code == 302
@@ -268,7 +268,7 @@ def test_each_role_against_every_route(app, world, role):
 
 
 def test_expert_opens_only_their_own_record(app, world):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     Auth(client).login(world["users"][E])
@@ -279,7 +279,7 @@ def test_expert_opens_only_their_own_record(app, world):
 
 
 def test_official_reads_records_without_contacts(app, world):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     Auth(client).login(world["users"][OF])

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, Auth
+from tests.helpers import PASSWORD, Auth
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import LoginAttempt, User
@@ -184,6 +184,7 @@ def test_language_can_be_switched_per_user(client, make_user):
     assert "Expert pool" in other.get("/").get_data(as_text=True)
 
 
+@pytest.mark.slow
 def test_throttling_holds_across_processes(app_config, client, make_user):
     """Failures made by another OS process count here: nothing is kept in memory."""
     import json

@@ -7,7 +7,7 @@ calls of the real hash check, not as wall time."""
 import pytest
 from werkzeug.security import check_password_hash
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from thinktank.auth import models
 from thinktank.extensions import db
 

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import User
 from thinktank.extensions import db

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import stamp
 
-from tests.conftest import expert_data
+from tests.helpers import expert_data, table_rows
 from thinktank import create_app
 from thinktank.backup.services import (
     BackupError,
@@ -27,7 +27,7 @@ from thinktank.extensions import db
 from thinktank.reports.models import IssuedDocument
 from thinktank.reviews.models import ApplicationAttachment
 
-from .conftest import (
+from .helpers import (
     backup,
     has_tables,
     invoke,
@@ -37,7 +37,6 @@ from .conftest import (
     sha256,
     small_data,
     stored_files,
-    table_rows,
     upload_dir,
     write_archive,
 )
@@ -45,6 +44,7 @@ from .conftest import (
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
+@pytest.mark.slow
 def test_a_restore_into_an_empty_database_gives_back_every_row_and_file(
         source, target, make_expert, make_user, tmp_path):
     dataset = realistic_data(make_expert, make_user)
@@ -93,6 +93,7 @@ def test_a_restore_into_an_empty_database_gives_back_every_row_and_file(
     assert f"revision {manifest['alembic_revision']} and 7 files" in result.output
 
 
+@pytest.mark.slow
 def test_a_backup_taken_during_a_write_holds_the_committed_state(source, target, tmp_path):
     small_data()
     committed = table_rows(source)
@@ -106,6 +107,7 @@ def test_a_backup_taken_during_a_write_holds_the_committed_state(source, target,
     assert table_rows(target) == committed
 
 
+@pytest.mark.slow
 def test_a_target_that_holds_data_is_replaced_only_with_force(source, target, tmp_path):
     small_data()
     archive = backup(source, tmp_path / "thinktank.tar.gz")
@@ -130,6 +132,7 @@ def test_a_target_that_holds_data_is_replaced_only_with_force(source, target, tm
     assert os.listdir(upload_dir(target)) == ["materials"]  # no staging folder left
 
 
+@pytest.mark.slow
 def test_an_upload_folder_that_holds_files_is_refused_without_force(small_archive, target):
     upload_dir(target).mkdir(parents=True)
     (upload_dir(target) / "left-over.pdf").write_bytes(b"%PDF-")
@@ -179,6 +182,7 @@ def _without(name):
 OTHER_DIALECT = "sqlite" if ON_POSTGRESQL else "postgresql"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("change", "message"), [
     pytest.param(_tamper_file, r"does not match its checksums: uploads/materials/",
                  id="tampered-upload"),
@@ -216,6 +220,7 @@ def test_a_tampered_or_mismatched_archive_is_refused_with_nothing_changed(
     assert not (upload_dir(target).parent / "escaped").exists()  # where ../../../ leads
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "not-gzip"])
 def test_a_damaged_archive_is_refused_with_nothing_changed(
         small_archive, untouched_target, tmp_path, damage):
@@ -239,6 +244,7 @@ def test_a_damaged_archive_is_refused_with_nothing_changed(
     assert not upload_dir(target).exists()
 
 
+@pytest.mark.slow
 def test_a_failed_database_restore_puts_the_old_files_back(small_archive, target):
     archive = small_archive
     upload_dir(target).mkdir(parents=True)
@@ -269,6 +275,7 @@ def test_a_failed_database_restore_puts_the_old_files_back(small_archive, target
         assert table_rows(target) == before_rows
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="needs PostgreSQL for the target; on SQLite "
                     "the other-dialect case is covered by an archive whose manifest says so")
 def test_a_sqlite_backup_is_refused_by_a_postgresql_target(app_config, target, tmp_path):
@@ -288,6 +295,7 @@ def test_a_sqlite_backup_is_refused_by_a_postgresql_target(app_config, target, t
     assert not has_tables(target)
 
 
+@pytest.mark.slow
 def test_create_replaces_the_archive_only_once_complete_and_leaves_no_temporary_files(
         source, tmp_path):
     small_data()

@@ -5,14 +5,14 @@ headless Chromium against the live app; an expert reads their own record on a
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD, expert_data
+from tests.browser.helpers import sign_in
 from tests.experts.workbooks import row, workbook
+from tests.helpers import PASSWORD, expert_data
 from thinktank.experts.models import Expert
 from thinktank.experts.services import create_expert
 from thinktank.extensions import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_secretariat_imports_filters_and_opens_an_expert(live_server, page, make_user, tmp_path,

@@ -3,15 +3,15 @@ headless Chromium against the live app (CSRF on)."""
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.outcome_factories import scored_round
 from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.reviews import group_opinion
 from thinktank.reviews.models import OpinionVerdict
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_member_dissents_on_a_phone(live_server, phone, make_user, make_expert):

@@ -3,13 +3,13 @@ in headless Chromium against the live app (CSRF on)."""
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
 from tests.consultations.proceedings_factories import held_session
+from tests.helpers import PASSWORD
 from thinktank.consultations import proceedings
 from thinktank.extensions import db
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_expert_writes_an_opinion_on_a_phone(live_server, phone, make_user, make_expert):

@@ -7,8 +7,8 @@ the results are kept as screenshots in docs/screenshots/."""
 
 import pytest
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.outcome_factories import scored_round
 from thinktank.extensions import db
 from thinktank.reviews import scoring
@@ -16,7 +16,7 @@ from thinktank.reviews.models import RoundStatus, SheetStatus
 from thinktank.reviews.results import round_results
 from thinktank.text import organisation_key
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NAMES = ("欧阳子喆", "上官婉清", "黄燊", "邹明辉", "余淼")
 PROJECTS = (("重组胶原蛋白医用敷料产业化项目", "江西赣康生物医药有限公司"),

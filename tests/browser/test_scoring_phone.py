@@ -5,13 +5,13 @@ running total follows the typing, and nothing scrolls sideways."""
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from thinktank.extensions import db
 from thinktank.reviews.models import ScoreSheet, SheetStatus
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_an_expert_scores_on_a_phone(live_server, phone, make_user, make_expert):

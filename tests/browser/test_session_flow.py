@@ -15,18 +15,16 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import sign_in
-from tests.conftest import PASSWORD
-from tests.notifications import conftest as notifications
+from tests.browser.helpers import sign_in
+from tests.helpers import PASSWORD
 from thinktank.consultations.models import ConsultationSession, Invitation, InvitationStatus
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.notifications.services import dispatch_due
 from thinktank.timeutil import today_in_display_zone
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-smtp = notifications.smtp  # the real SMTP server on loopback (tests/notifications)
 
 TITLE = "合成生物学中试平台建设专题咨询"
 ORGANISATIONS = ("南昌大学", "江西省科学院", "赣鄱生物制造集团股份有限公司",

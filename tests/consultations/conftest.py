@@ -10,10 +10,6 @@ def empty_materials_dir(app):
     shutil.rmtree(Path(app.config["UPLOAD_DIR"]) / "materials", ignore_errors=True)
 
 
-# Invitations: the notification tests' loopback SMTP server, and a secretariat address.
-from tests.notifications.conftest import smtp  # noqa: E402, F401  (a fixture)
-
-
 @pytest.fixture
 def secretariat_email(app, monkeypatch):
     monkeypatch.setitem(app.config, "SECRETARIAT_EMAIL", "mishuchu@kjt.jiangxi.gov.cn")

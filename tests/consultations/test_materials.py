@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
 from tests.consultations.factories import make_session
+from tests.helpers import Auth
 from thinktank.consultations import services
 from thinktank.consultations.models import SessionMaterial
 from thinktank.extensions import db

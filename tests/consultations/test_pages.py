@@ -32,7 +32,7 @@ def secretariat(client, auth, make_user):
 
 
 def login_as(app, make_user, role):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     Auth(client).login(make_user(role))
@@ -154,7 +154,7 @@ def test_admin_reads_everything_but_changes_nothing(app, make_user):
 
 def test_experts_are_refused(app, make_user, make_expert):
     session = make_session(status="held")
-    from tests.conftest import Auth
+    from tests.helpers import Auth
 
     client = app.test_client()
     Auth(client).login(make_user("expert", expert=make_expert()))

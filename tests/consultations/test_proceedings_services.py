@@ -127,6 +127,7 @@ def test_a_save_based_on_an_old_revision_is_refused_and_names_the_other_editor(
     assert proceedings.minutes_of(session).revision == 2
 
 
+@pytest.mark.slow
 def test_two_simultaneous_saves_on_the_same_revision_let_exactly_one_through(
         app, make_user, make_expert):
     editors = [make_user("secretariat", name=name) for name in ("王秘书", "李秘书")]

@@ -6,7 +6,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
 from tests.consultations.factories import make_session
 from tests.consultations.proceedings_factories import (
     close_opinions,
@@ -14,6 +13,7 @@ from tests.consultations.proceedings_factories import (
     invite,
     past_session,
 )
+from tests.helpers import Auth
 from thinktank.audit.models import AuditEntry
 from thinktank.consultations import proceedings
 from thinktank.consultations.models import (

@@ -3,9 +3,9 @@ and their reminders."""
 
 from datetime import timedelta
 
-from tests.conftest import Auth
 from tests.consultations.invitation_factories import invitation_of, mails_of, scheduled_session
 from tests.consultations.test_materials import PDF_BYTES
+from tests.helpers import Auth
 from thinktank.consultations import proceedings, rsvp, services
 from thinktank.extensions import db
 from thinktank.timeutil import utcnow

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.demo.conftest import load
+from tests.demo.helpers import load
 from thinktank.audit.models import AuditEntry
 from thinktank.auth.models import User
 from thinktank.consultations.models import (

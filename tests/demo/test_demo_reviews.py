@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tests.demo.conftest import load
+from tests.demo.helpers import load
 from thinktank.demo import data
 from thinktank.demo import reviews as demo
 from thinktank.draws.services import draws_for

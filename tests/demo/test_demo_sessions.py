@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from tests.demo.conftest import load
+from tests.demo.helpers import load
 from thinktank.consultations import proceedings
 from thinktank.consultations.models import (
     ConsultationSession,

@@ -10,8 +10,8 @@ mistyped passwords anywhere lock everybody out for the window."""
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.consultations.factories import make_session
+from tests.helpers import PASSWORD
 from thinktank import create_app
 from thinktank.audit.models import AuditEntry
 from thinktank.consultations import participants

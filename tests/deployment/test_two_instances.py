@@ -27,10 +27,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.helpers import PASSWORD, free_port, wait_until
+from tests.notifications.helpers import SmtpServer
 from thinktank import create_app
 from thinktank.extensions import db
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "thinktank.example.cn"  # the name nginx serves
@@ -130,15 +132,16 @@ class Cluster:
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, logs: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+    def up_or_exited() -> str | None:
         if process.poll() is not None:
-            break
+            return "exited"
         try:
-            if Browser().request(base, "/auth/login").status == 200:
-                return
+            return "up" if Browser().request(base, "/auth/login").status == 200 else None
         except OSError:
-            time.sleep(0.2)
+            return None
+
+    if wait_until(up_or_exited, START_TIMEOUT, interval=0.2) == "up":
+        return
     tails = "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-2000:]
                       for p in sorted(logs.glob("*.log")))
     pytest.fail(f"gunicorn at {base} did not come up:\n{tails}")
@@ -325,7 +328,9 @@ def test_two_schedulers_deliver_each_due_message_once(cluster, prepared):
                 [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
                 cwd=ROOT, env=cluster.env, stdout=log, stderr=subprocess.STDOUT))
         inbox.wait_for(already + MESSAGES, timeout=START_TIMEOUT)
-        time.sleep(1)  # a duplicate would arrive now
+        # Kept as a fixed wait: a duplicate is what must not happen, and nothing
+        # signals that it will not; this second gives one the time to arrive.
+        time.sleep(1)
     finally:
         _stop(schedulers)
     received = inbox.message_ids()

@@ -1,10 +1,8 @@
-from datetime import date
-
 import pytest
 
 from thinktank.draws.rules import DrawRequest
 
-EVENT_DAY = date(2026, 3, 1)
+from .helpers import EVENT_DAY
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from thinktank.experts.services import add_conflict, set_status
 from thinktank.extensions import db
 from thinktank.text import organisation_key
 
-from .conftest import EVENT_DAY
+from .helpers import EVENT_DAY
 
 APPLICANT = "江西生物科技有限公司"
 

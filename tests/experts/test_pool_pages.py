@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Auth, expert_data
+from tests.helpers import Auth, expert_data
 from thinktank.audit.models import AuditEntry
 from thinktank.experts.models import Expert, ExpertiseField
 from thinktank.experts.services import create_expert

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
 from tests.experts.workbooks import HEADERS, read_back, row, workbook
+from tests.helpers import Auth
 from thinktank.audit.models import AuditEntry
 from thinktank.experts.models import Expert, ExpertiseField
 from thinktank.extensions import db

@@ -1,46 +1,13 @@
 """Fault-injection tests: real PostgreSQL, SMTP, processes and file systems
-made to fail. The outbox tests share the notification tests' loopback SMTP
-server and queue helper."""
-
-import asyncio
+made to fail. The outbox tests use the suite's ``queue`` and an SMTP server
+whose mailbox misbehaves on demand (helpers.py)."""
 
 import pytest
 
-from tests.notifications.conftest import (
-    Inbox,
-    SmtpServer,
-    free_port,
-    queue,  # noqa: F401  (a fixture)
-)
+from tests.helpers import free_port
+from tests.notifications.helpers import SmtpServer
 
-STALL_SECONDS = 20
-
-
-class FaultyInbox(Inbox):
-    """An SMTP server's mailbox that can refuse mail for a while (``451`` to
-    every recipient, as a busy or broken relay answers) or take its time over
-    each message: ``delay`` seconds after it has the whole message, before
-    its ``250``, and ``STALL_SECONDS`` for the ``stall_at``-th message."""
-
-    def __init__(self):
-        super().__init__()
-        self.refusing = False
-        self.delay = 0.0
-        self.stall_at: int | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refusing:
-            return "451 4.3.2 System not accepting network messages"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        reply = await super().handle_DATA(server, session, envelope)
-        if self.stall_at is not None and len(self.messages) == self.stall_at:
-            await asyncio.sleep(STALL_SECONDS)
-        elif self.delay:
-            await asyncio.sleep(self.delay)
-        return reply
+from .helpers import FaultyInbox
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from tests.notifications.conftest import free_port
+from tests.helpers import PASSWORD, free_port, wait_until
 from thinktank import create_app
 from thinktank.auth.services import create_user
 from thinktank.experts.models import Expert
@@ -30,7 +30,8 @@ from thinktank.permissions import public
 
 from .pgcluster import PrivateCluster, binaries
 
-PASSWORD = "correct-horse-battery"
+pytestmark = pytest.mark.slow
+
 MESSAGE_503 = "数据库暂时无法连接"
 WRITERS, READERS = 3, 1
 WARM_UP_SECONDS = 0.2  # traffic before the fault
@@ -211,12 +212,13 @@ def wait_for_traffic(traffic: Traffic, since: float, seconds: float) -> None:
     """Let the traffic run for ``seconds``, and until every thread has
     finished at least two requests that it started after ``since``."""
     started = time.monotonic()
-    deadline = started + 60  # a machine under load is slow, not broken
-    while not traffic.errors and time.monotonic() < deadline:
+
+    def enough() -> bool:
         answered = sum(o.started > since for o in traffic.answered())
-        if answered >= 2 * (WRITERS + READERS) and time.monotonic() - started >= seconds:
-            return
-        time.sleep(0.01)
+        return bool(traffic.errors) or (
+            answered >= 2 * (WRITERS + READERS) and time.monotonic() - started >= seconds)
+
+    wait_until(enough, timeout=60, interval=0.01)  # a machine under load is slow, not broken
 
 
 def test_database_restart_under_traffic_fails_cleanly_and_recovers(cluster, served_app):
@@ -299,11 +301,13 @@ def test_a_connection_cut_after_the_answer_does_not_turn_it_into_a_500(cluster, 
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open
         with db.engine.connect() as other:
             other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            deadline = time.monotonic() + 10
-            while other.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
-                               {"pid": pid}) and time.monotonic() < deadline:
+
+            def gone() -> bool:
                 other.commit()  # the activity view is read once per transaction
-                time.sleep(0.01)
+                return not other.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+
+            wait_until(gone, timeout=10, interval=0.01)
         return "answered"
 
     try:

@@ -10,12 +10,12 @@ HTML parsing and layout. Everything else runs for real, the render on the
 background thread included."""
 
 import errno
-import time
 
 import pytest
 from sqlalchemy import select
 from weasyprint.document import Document
 
+from tests.helpers import wait_until
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db
 from thinktank.reports import services
@@ -31,15 +31,19 @@ def no_space_left(self, *args, **kwargs):
 
 def rendered(document_id: int, timeout: float = 60) -> IssuedDocument:
     """The document once the background renderer is done with it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> IssuedDocument | None:
         db.session.expire_all()
         document = db.session.get(IssuedDocument, document_id)
         if not document.in_progress:
             return document
         db.session.rollback()
-        time.sleep(0.05)
-    pytest.fail("the background render did not finish")
+        return None
+
+    document = wait_until(finished, timeout)
+    if document is None:
+        pytest.fail("the background render did not finish")
+    return document
 
 
 def followed(response) -> int:
@@ -59,6 +63,7 @@ def secretariat(client, auth, make_user, make_expert):
     return client
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_its_number_and_a_new_version_issues_it(
     app, secretariat, runner, monkeypatch
 ):

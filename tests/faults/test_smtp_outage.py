@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.notifications.conftest import NOW
+from tests.notifications.helpers import NOW
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage, OutboxStatus

@@ -17,11 +17,12 @@ from queue import Queue
 
 import pytest
 
+from tests.helpers import free_port
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage
 
-from .conftest import NOW, Inbox, SmtpServer, free_port
+from .helpers import NOW, Inbox, SmtpServer
 
 ACCEPTED = "250 2.0.0 Message accepted"
 REFUSED = "451 4.3.0 Mailbox temporarily unavailable"

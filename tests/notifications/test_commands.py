@@ -6,19 +6,17 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port, wait_until
 from thinktank.extensions import db
 from thinktank.jobs import JOBS
 from thinktank.notifications import services
 from thinktank.reports.services import request_issue
 from thinktank.timeutil import utcnow
-
-from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,17 +72,16 @@ def start_process(app, smtp, tmp_path):
 
 
 def wait_for_heartbeat(timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def heartbeat():
         db.session.expire_all()
-        heartbeat = services.last_heartbeat()
+        beat = services.last_heartbeat()
         db.session.rollback()
-        if heartbeat is not None:
-            return heartbeat
-        time.sleep(0.2)
-    return None
+        return beat
+
+    return wait_until(heartbeat, timeout, interval=0.2)
 
 
+@pytest.mark.slow
 def test_scheduler_process_dispatches_at_start(smtp, queue, start_process):
     queue(2)
     process, output = start_process("scheduler", "run")
@@ -95,7 +92,7 @@ def test_scheduler_process_dispatches_at_start(smtp, queue, start_process):
     assert "scheduler running" in output()
 
 
-
+@pytest.mark.slow
 def test_scheduler_process_runs_the_jobs_of_the_list(start_process):
     """``flask scheduler run`` lists the jobs it registered: those of
     ``thinktank/jobs.py``, among them the render of a document left pending
@@ -104,17 +101,23 @@ def test_scheduler_process_runs_the_jobs_of_the_list(start_process):
     db.session.commit()  # and never rendered: its process is gone
     process, output = start_process("scheduler", "run")
     expected = {f"{job_id} every {job.every}" for job_id, job in JOBS.items()}
-    deadline = time.monotonic() + 30
-    while len(listed := re.findall(r"^  (.+)$", output(), re.MULTILINE)) < len(expected):
-        assert process.poll() is None and time.monotonic() < deadline, output()
-        time.sleep(0.2)
-    assert set(listed) == expected, output()
-    deadline = time.monotonic() + 60
-    while not document.is_done:
-        assert time.monotonic() < deadline, (document.status, output())
-        time.sleep(0.2)
-        db.session.rollback()  # expires the row: the next read sees the scheduler's commits
 
+    def listed():
+        assert process.poll() is None, output()
+        jobs = re.findall(r"^  (.+)$", output(), re.MULTILINE)
+        return jobs if len(jobs) >= len(expected) else None
+
+    jobs = wait_until(listed)
+    assert jobs and set(jobs) == expected, output()
+
+    def rendered():
+        db.session.rollback()  # expires the row: the next read sees the scheduler's commits
+        return document.is_done
+
+    assert wait_until(rendered, timeout=60, interval=0.2), (document.status, output())
+
+
+@pytest.mark.slow
 def test_flask_run_starts_one_scheduler_and_not_in_the_reloader_parent(
     smtp, queue, start_process
 ):

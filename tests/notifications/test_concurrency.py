@@ -7,13 +7,16 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage
 
-from .conftest import NOW
+from .helpers import NOW
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 200

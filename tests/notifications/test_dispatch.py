@@ -3,13 +3,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import free_port
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import OutboxMessage
 from thinktank.notifications.services import DispatchResult, backoff_after
 
-from .conftest import NOW, free_port
+from .helpers import NOW
 
 
 def fresh(row: OutboxMessage) -> OutboxMessage:

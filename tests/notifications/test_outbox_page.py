@@ -3,13 +3,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.helpers import free_port
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db
 from thinktank.notifications import services
 from thinktank.notifications.models import DispatcherHeartbeat, OutboxMessage
 from thinktank.timeutil import utcnow
-
-from .conftest import free_port
 
 
 def set_heartbeat(age: timedelta) -> None:

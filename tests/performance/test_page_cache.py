@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from thinktank import create_app
 from thinktank.extensions import db

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.consultations.factories import make_session
-from tests.portal.conftest import about_application, about_round, about_session, invite, seat
+from tests.portal.helpers import about_application, about_round, about_session, invite, seat
 from tests.reviews.round_factories import make_round
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db

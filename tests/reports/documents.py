@@ -12,7 +12,7 @@ from thinktank.reports import services
 from thinktank.reports.models import IssuedDocument
 from thinktank.timeutil import utcnow
 
-from .conftest import pdf_fonts, pdf_info, pdf_text
+from .helpers import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
 
 
 def issued(kind: str, subject_id: int, title: str = "测试文件") -> IssuedDocument:
@@ -71,8 +71,6 @@ def reviewed_round(make_expert, applications: int = 3, experts: int = 5, *,
     from tests.reviews.round_factories import application_data, make_round
     from thinktank.reviews.applications import create_application
     from thinktank.reviews.models import GroupOpinion, OpinionConfirmation, SheetStatus
-
-    from .conftest import RARE_NAMES
 
     review_round = make_round(scoring_deadline=utcnow() + timedelta(days=7))
     for number in range(applications):

@@ -3,7 +3,7 @@ builds, not only from test factories."""
 
 from sqlalchemy import select
 
-from tests.demo.conftest import load
+from tests.demo.helpers import load
 from thinktank.consultations.models import ConsultationSession, SessionStatus
 from thinktank.extensions import db
 from thinktank.reviews.models import Application, PanelMember, ReviewPanel, ReviewRound, RoundStatus

@@ -11,8 +11,8 @@ from thinktank.reports.models import IssuedDocument
 from thinktank.reviews.models import PanelMember, ScoreSheet, SheetScore
 from thinktank.reviews.results import round_results
 
-from .conftest import RARE_NAMES
 from .documents import checked_text, issued, queries_of, reviewed_round, save_first_page, squeezed
+from .helpers import RARE_NAMES
 
 
 def member_of(expert) -> PanelMember:

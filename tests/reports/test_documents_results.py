@@ -13,8 +13,8 @@ from thinktank.reports.results_summary import build_group_context, build_round_c
 from thinktank.reviews.models import ReviewGroup
 from thinktank.reviews.results import round_results
 
-from .conftest import RARE_NAMES, _poppler
 from .documents import checked_text, issued, queries_of, reviewed_round, save_first_page, squeezed
+from .helpers import RARE_NAMES, poppler
 
 
 def test_thirty_applications_span_pages_in_rank_order_with_the_header_repeated(
@@ -27,7 +27,7 @@ def test_thirty_applications_span_pages_in_rank_order_with_the_header_repeated(
     assert len(results.rows) == 30 and document.page_count >= 2
     # The rows in rank order, each with the rank, criterion means, final score and
     # recommendation counts of round_results, on one line of the laid-out text.
-    lines = _poppler("pdftotext", document.pdf, tmp_path, "-layout").splitlines()
+    lines = poppler("pdftotext", document.pdf, tmp_path, "-layout").splitlines()
     numbers = [row.application.number for row in results.rows]
     found = [line for line in lines if re.search(r"\bSB-\d{4}\b", line)]
     assert [re.search(r"SB-\d{4}", line).group() for line in found] == numbers

@@ -11,8 +11,8 @@ from thinktank.reports import services
 from thinktank.reports.models import IssuedDocument
 from thinktank.reports.session_opinion import build_context
 
-from .conftest import RARE_NAMES
 from .documents import checked_text, issued, queries_of, save_first_page, squeezed
+from .helpers import RARE_NAMES
 
 CONSOLIDATED = "综合各位专家意见，建议加快酶制剂中试平台建设。\n同时完善生物安全评估机制。"
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import wait_until
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db
 from thinktank.reports.models import DocumentStatus, IssuedDocument
@@ -158,6 +159,7 @@ def test_verify_refuses_an_upload_over_the_limit(app, client, monkeypatch):
     assert response.status_code == 413
 
 
+@pytest.mark.slow
 def test_background_render_answers_at_once_then_offers_the_download(app, client, secretariat,
                                                                      pool, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_RENDER_IN_BACKGROUND", True)
@@ -169,14 +171,16 @@ def test_background_render_answers_at_once_then_offers_the_download(app, client,
     waiting = client.get(f"/reports/{document.id}")
     if document.status != DocumentStatus.DONE:
         assert waiting.headers.get("Refresh") == "2"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def offering_the_download():
         page = client.get(f"/reports/{document.id}")
         if 'id="download"' in page.get_data(as_text=True):
-            break
+            return page
         assert 'id="render-progress"' in page.get_data(as_text=True)
-        time.sleep(0.2)
-    else:
+        return None
+
+    page = wait_until(offering_the_download, timeout=60, interval=0.2)
+    if page is None:
         pytest.fail("the background render did not finish")
     assert "Refresh" not in page.headers
     assert client.get(f"/reports/{document.id}/download").data.startswith(b"%PDF")

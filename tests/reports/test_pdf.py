@@ -7,7 +7,7 @@ import subprocess
 from thinktank.extensions import db
 from thinktank.reports import services
 
-from .conftest import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
+from .helpers import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
 
 
 def rendered_statistics(make_expert, count: int = 40):

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import weasyprint
 from sqlalchemy import func, select
 
 from thinktank.audit.models import AuditEntry
@@ -113,7 +114,8 @@ def test_a_render_that_fails_is_kept_with_its_error(pool, monkeypatch):
         def __init__(self, *args, **kwargs):
             raise OSError("disk full")
 
-    monkeypatch.setattr(services, "HTML", BrokenHTML)  # WeasyPrint failing, not our code
+    # WeasyPrint failing, not our code (write_pdf imports it when it renders).
+    monkeypatch.setattr(weasyprint, "HTML", BrokenHTML)
     rendered = services.render_document(document.id)
     assert rendered.status == DocumentStatus.FAILED
     assert "disk full" in rendered.error and rendered.pdf is None
@@ -220,6 +222,7 @@ def test_normalise_code_reads_digits_that_look_like_letters():
     assert services.normalise_code("ab0-1cd") == "ABOICD"
 
 
+@pytest.mark.slow
 def test_concurrent_issues_get_distinct_consecutive_numbers(app, pool):
     """Several issues at the same moment, each in its own transaction and connection."""
     workers = 6
@@ -243,3 +246,22 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(app, pool):
         thread.join(timeout=120)
     assert errors == []
     assert sorted(numbers) == list(range(1, workers + 1))
+
+
+@pytest.mark.slow
+def test_the_app_starts_without_importing_weasyprint(app_config):
+    """WeasyPrint costs half a second to import: processes that never render
+    (commands, the scheduler, a test run) do not pay it."""
+    import json
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+from thinktank import create_app
+create_app(json.loads(sys.argv[1])).test_cli_runner().invoke(args=["--help"])
+print(sorted(name for name in sys.modules if name.split(".")[0] == "weasyprint"))
+"""
+    result = subprocess.run([sys.executable, "-c", script, json.dumps(app_config)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

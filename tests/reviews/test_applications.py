@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.round_factories import application_data, make_round
 from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with
 from tests.reviews.round_factories import make_round
 from thinktank.extensions import db

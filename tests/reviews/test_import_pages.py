@@ -6,8 +6,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
 from tests.experts.workbooks import workbook
+from tests.helpers import Auth
 from tests.reviews.round_factories import HEADERS, make_round, row
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db

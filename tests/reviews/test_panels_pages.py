@@ -3,7 +3,7 @@ hand (refusals with their reason), leader, removal and replacement."""
 
 from sqlalchemy import select
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import application_data, make_round
 from thinktank.draws.models import Draw

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.round_factories import make_round
 from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from thinktank.extensions import db
 from thinktank.notifications.models import OutboxMessage

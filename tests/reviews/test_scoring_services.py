@@ -126,6 +126,7 @@ def test_a_double_submit_leaves_one_sheet(scene):
     assert _count(ScoreSheet) == 1 and _count(SheetScore) == 5
 
 
+@pytest.mark.slow
 def test_two_concurrent_submits_produce_one_sheet(app, scene):
     application_id, expert_id = scene["applications"][0].id, scene["experts"][0].id
     criteria = [c.id for c in scene["round"].criteria]

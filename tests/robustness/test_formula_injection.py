@@ -22,8 +22,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import String, Text
 
 import thinktank
-from tests.conftest import Auth
 from tests.consultations.proceedings_factories import held_session
+from tests.helpers import Auth
 from tests.reviews.outcome_factories import add_sheet
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import make_round

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from tests.conftest import Auth
+from tests.helpers import Auth
 from tests.reviews.round_factories import make_round
 from tests.robustness import hostile_workbooks as hostile
 from tests.robustness.importing import (

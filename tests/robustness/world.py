@@ -10,9 +10,9 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tests.conftest import Auth
 from tests.consultations.factories import make_session
 from tests.consultations.proceedings_factories import held_session
+from tests.helpers import Auth
 from tests.reviews.outcome_factories import add_sheet
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import make_round

@@ -15,7 +15,7 @@ import re
 import pytest
 from itsdangerous import TimestampSigner
 
-from tests.conftest import PASSWORD, Auth
+from tests.helpers import PASSWORD, Auth
 from thinktank import create_app
 from thinktank.extensions import db
 

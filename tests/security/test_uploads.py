@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
-from tests.conftest import Auth
 from tests.consultations.factories import make_session
 from tests.consultations.invitation_factories import invitation_of, scheduled_session
 from tests.experts.workbooks import row, workbook
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with, scoring_round
 from tests.reviews.round_factories import application_data, make_round
 from thinktank import config, imports

@@ -18,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from weasyprint import HTML
 
 from thinktank.audit.services import record
 from thinktank.errors import DomainError
@@ -286,6 +285,11 @@ def _refuse_fetch(url: str, *args, **kwargs):
 
 def write_pdf(html: str) -> tuple[bytes, int]:
     """The PDF of ``html`` and its page count."""
+    # Imported here, not at the top: WeasyPrint takes about half a second to
+    # import, which every process (web workers, commands, the test suite) would
+    # pay at start-up although only a render needs it.
+    from weasyprint import HTML
+
     rendered = HTML(string=html, url_fetcher=_refuse_fetch).render()
     return rendered.write_pdf(), len(rendered.pages)
 
