@@ -5,7 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from thinktank.paths import ROOT
+
+# lint-imports runs as a command of its own.
+pytestmark = pytest.mark.slow
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -28,6 +28,9 @@ from thinktank.paths import ROOT
 
 TIMEOUT = 120
 
+# Builds the package and runs it in a virtual environment of its own.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:

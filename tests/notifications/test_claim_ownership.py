@@ -104,6 +104,7 @@ def current(row_id: int) -> OutboxMessage:
 
 @pytest.mark.parametrize("a_reply", [ACCEPTED, REFUSED], ids=["a-delivered", "a-refused"])
 @pytest.mark.parametrize("a_first", [True, False], ids=["a-finishes-first", "b-finishes-first"])
+@pytest.mark.slow  # two dispatch passes in threads
 def test_a_dispatcher_whose_claim_was_taken_over_does_not_mark_the_row(
         app, holding_smtp, queue, caplog, a_reply, a_first):
     inbox = holding_smtp.inbox
