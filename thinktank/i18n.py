@@ -1,5 +1,7 @@
-"""Translation catalogs: one folder per area under ``translations/`` (so that
-areas can be worked on side by side), merged by Flask-Babel at run time.
+"""Translation catalogs: one folder under ``translations/`` per package of
+``thinktank`` (``core/`` for the shared modules), each message in the catalog
+of the package that uses it and in no other; Flask-Babel merges them at run
+time.
 
 ``flask i18n compile`` builds the .mo files (building the package does too, see
 setup.py); ``flask i18n missing`` lists the source messages that no catalog
