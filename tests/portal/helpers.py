@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from thinktank.consultations.models import Invitation
 from thinktank.extensions import db
-from thinktank.portal.services import APPLICATION_SUBJECT, ROUND_SUBJECT, SESSION_SUBJECT
+from thinktank.reports.registry import APPLICATION_SUBJECT, ROUND_SUBJECT, SESSION_SUBJECT
 from thinktank.reviews.models import PanelMember, ReviewPanel
 
 ISSUED_AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
