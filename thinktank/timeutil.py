@@ -46,6 +46,11 @@ def to_display(value: datetime | None) -> datetime | None:
     return value.astimezone(display_zone())
 
 
+def shown(value: datetime) -> str:
+    """An aware UTC datetime as display-zone text for messages (``2026-11-29 10:00``)."""
+    return to_display(value).strftime("%Y-%m-%d %H:%M")
+
+
 def from_display(value: datetime) -> datetime:
     """A naive wall-clock datetime entered in the display zone, as aware UTC."""
     return value.replace(tzinfo=display_zone()).astimezone(UTC)

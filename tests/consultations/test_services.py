@@ -140,7 +140,9 @@ def test_a_scheduled_session_can_be_cancelled():
 
 
 def series(first: datetime, frequency: str, **recurrence):
-    data = session_data(starts_at=first)
+    """A series from ``first`` without deadlines (some of these start today
+    or earlier, whose deadlines would have passed)."""
+    data = session_data(starts_at=first, rsvp_deadline=None, opinion_deadline=None)
     return services.create_series(
         data, services.Recurrence(frequency=SeriesFrequency(frequency), **recurrence)
     )

@@ -32,7 +32,7 @@ from thinktank.experts.models import Expert, ExpertStatus
 from thinktank.extensions import db
 from thinktank.notifications.models import CalendarMethod
 from thinktank.notifications.services import cancel_pending
-from thinktank.timeutil import to_display, utcnow
+from thinktank.timeutil import shown, to_display, utcnow
 
 # Adding by filter takes everyone who matches; more than this is a draw's job.
 MAX_FILTER_ADD = 30
@@ -211,6 +211,9 @@ def schedule_session(session: ConsultationSession, user=None) -> list[Invitation
     now = utcnow()
     if session.starts_at <= now:
         raise DomainError(_("This session has already started."))
+    if session.rsvp_deadline is not None and session.rsvp_deadline <= now:
+        raise DomainError(_("The reply deadline has already passed: %(time)s. Change it "
+                            "before sending the invitations.", time=shown(session.rsvp_deadline)))
     members = [i for i in session.invitations if i.status == S.PENDING]
     if not members:
         raise DomainError(_("Add participants before sending the invitations."))

@@ -23,7 +23,7 @@ from thinktank.consultations.rules import occurrence_starts
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.imports import client_filename
-from thinktank.timeutil import from_display, to_display, utcnow
+from thinktank.timeutil import from_display, shown, to_display, utcnow
 
 MAX_OCCURRENCES = 24
 
@@ -71,8 +71,12 @@ class SessionFilters:
     topic: str = ""
 
 
-def validate_session_data(data: SessionData) -> None:
-    """Raise ``SessionDataError`` on the first value that cannot be right."""
+def validate_session_data(data: SessionData, current: ConsultationSession | None = None
+                          ) -> None:
+    """Raise ``SessionDataError`` on the first value that cannot be right.
+
+    A deadline set or changed (``current`` is the session being edited) must
+    not have passed: nobody could meet it. One left as it was may have."""
     if not data.title.strip():
         raise SessionDataError(_("Enter a title."), "title")
     if data.ends_at <= data.starts_at:
@@ -94,6 +98,18 @@ def validate_session_data(data: SessionData) -> None:
         raise SessionDataError(
             _("The opinion deadline must be after the session ends."), "opinion_deadline"
         )
+    now = utcnow()
+    passed = {
+        "rsvp_deadline": lambda time: _("The reply deadline has already passed: %(time)s",
+                                        time=time),
+        "opinion_deadline": lambda time: _("The opinion deadline has already passed: "
+                                           "%(time)s", time=time),
+    }
+    for name, message in passed.items():
+        value = getattr(data, name)
+        unchanged = current is not None and value == getattr(current, name)
+        if value is not None and value <= now and not unchanged:
+            raise SessionDataError(message(shown(value)), name)
 
 
 def _apply(session: ConsultationSession, data: SessionData) -> dict:
@@ -133,7 +149,7 @@ def update_session(session: ConsultationSession, data: SessionData, user=None) -
     A new time or place raises the iCalendar sequence so that the invites
     sent later replace the ones attendees hold."""
     _ensure_open(session)
-    validate_session_data(data)
+    validate_session_data(data, session)
     changes = _apply(session, data)
     if changes.keys() & CALENDAR_FIELDS:
         session.sequence += 1

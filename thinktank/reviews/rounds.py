@@ -17,6 +17,7 @@ from thinktank.reviews import progress
 from thinktank.reviews.applications import application_count
 from thinktank.reviews.labels import STATUS_LABELS
 from thinktank.reviews.models import AggregationRule, Criterion, ReviewRound, RoundStatus
+from thinktank.timeutil import shown, utcnow
 
 MIN_PANEL_SIZE = 5
 CRITERION_NAME_LIMIT = 50
@@ -92,6 +93,13 @@ def check_round_data(data: RoundData) -> None:
         raise DomainError(_("Unknown aggregation rule."))
 
 
+def check_scoring_deadline(deadline: datetime | None) -> None:
+    """A scoring deadline already passed would leave nobody time to score."""
+    if deadline is not None and deadline <= utcnow():
+        raise DomainError(_("The scoring deadline is earlier than now (%(time)s): "
+                            "set a later one.", time=shown(deadline)))
+
+
 def _one_decimal(value: Decimal) -> bool:
     try:
         return value.is_finite() and value == value.quantize(Decimal("0.1"))
@@ -111,6 +119,7 @@ def create_round(data: RoundData, criteria: list[CriterionData], *, actor: str |
                  ) -> ReviewRound:
     """A new round in draft, with its criteria. The caller commits."""
     check_round_data(data)
+    check_scoring_deadline(data.scoring_deadline)
     check_criteria(criteria, data.full_mark)
     review_round = ReviewRound(status=RoundStatus.DRAFT.value)
     _apply_round_data(review_round, data)
@@ -126,10 +135,15 @@ def update_round(review_round: ReviewRound, data: RoundData, criteria: list[Crit
     """Change a round's facts and criteria; returns what changed.
 
     Criteria and the full mark are fixed once scoring has started, and
-    nothing changes once the results are locked."""
+    nothing changes once the results are locked. A new scoring deadline must
+    be ahead while the round is in draft or scoring; a closed round may record
+    the past day scoring actually ended (reopening checks it again)."""
     if review_round.status in LOCKED_STATUSES:
         raise DomainError(_("The results of this round are locked: it cannot be edited."))
     check_round_data(data)
+    if (data.scoring_deadline != review_round.scoring_deadline
+            and review_round.status in (RoundStatus.DRAFT, RoundStatus.SCORING)):
+        check_scoring_deadline(data.scoring_deadline)
     check_criteria(criteria, data.full_mark)
     criteria_change = criteria != current_criteria(review_round)
     full_mark_change = data.full_mark != review_round.full_mark
@@ -169,6 +183,8 @@ def change_status(review_round: ReviewRound, target: RoundStatus, *, actor: str 
     if target == RoundStatus.SCORING and current == RoundStatus.DRAFT:
         if application_count(review_round) == 0:
             raise DomainError(_("Scoring cannot start before the round has applications."))
+    if target == RoundStatus.SCORING:
+        check_scoring_deadline(review_round.scoring_deadline)
     if target == RoundStatus.FINALIZED:
         progress.check_complete(review_round)
     review_round.status = target.value
