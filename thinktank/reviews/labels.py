@@ -34,6 +34,15 @@ AGGREGATION_LABELS = {
     AggregationRule.MEDIAN: _l("Median"),
 }
 
+# The short headers of the results' columns of each rule's score (the round's rule
+# is marked ``RULE_MARK``).
+RULE_COLUMN_LABELS = {
+    AggregationRule.MEAN: _l("Mean"),
+    AggregationRule.TRIMMED_MEAN: _l("Trimmed mean"),
+    AggregationRule.MEDIAN: _l("Median"),
+}
+RULE_MARK = _l("the round's rule")
+
 # ``None``: no sheet yet.
 SHEET_STATUS_LABELS = {
     None: _l("Not started"),

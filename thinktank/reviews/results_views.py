@@ -22,7 +22,13 @@ from thinktank.forms import IntegerField, query_integer
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import access, group_opinion, progress, results
-from thinktank.reviews.labels import SHEET_STATUS_LABELS, STATUS_LABELS, VERDICT_LABELS
+from thinktank.reviews.labels import (
+    RULE_COLUMN_LABELS,
+    RULE_MARK,
+    SHEET_STATUS_LABELS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+)
 from thinktank.reviews.models import (
     Application,
     OpinionVerdict,
@@ -83,7 +89,7 @@ def results_page(round_id: int):
         "reviews/results.html", results=round_results,
         review_round=round_results.review_round, groups=round_results.review_round.groups,
         status_labels=STATUS_LABELS, recommend=results.RECOMMEND,
-        not_recommend=results.NOT_RECOMMEND)
+        not_recommend=results.NOT_RECOMMEND, rule_labels=RULE_COLUMN_LABELS, rule_mark=RULE_MARK)
 
 
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_results
