@@ -177,6 +177,7 @@ def world(app, make_user, make_expert):
         "invitation_id": 1,  # the rule is checked before the row is looked up
         "token": "not-a-signed-token",  # the public RSVP page answers 400
         "round_id": published.id,  # officials read published
+        "target": RoundStatus.SCORING.value,  # a round's status change to confirm
         "panel_id": published_panel.id,  # officials see panels of published rounds
         "member_id": 1,  # the rule is checked before the row is looked up
         "sheet_id": 1,

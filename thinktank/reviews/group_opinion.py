@@ -162,6 +162,13 @@ def round_opinions(review_round: ReviewRound) -> list[OpinionStatus]:
     return statuses
 
 
+def incomplete_opinions(review_round: ReviewRound) -> list[OpinionStatus]:
+    """The applications whose group opinion is missing or not yet answered
+    (confirmed or dissented) by every expert who scores it."""
+    return [status for status in round_opinions(review_round)
+            if status.opinion is None or status.unanswered]
+
+
 def answers_for(application: Application) -> OpinionStatus:
     """One application's opinion with the answer of each expert who scores it."""
     opinion = opinion_of(application)
