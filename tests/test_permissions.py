@@ -116,6 +116,7 @@ EXPECTED = {
     "reviews.sheet_conflict": {E},  # object rule as for reviews.sheet
     "reviews.sheet_by_id": {S, E},  # object rule: an expert opens only their own sheet
     "reviews.proxy_sheet": {S},
+    "reviews.proxy_answer": {S},
     "reviews.reopen_sheet": {S},
     "honoraria.session_preview": {S},
     "honoraria.session_export": {S},

@@ -214,3 +214,67 @@ def test_the_lock_page_lists_what_is_missing_and_the_results_show_the_reason(
     assert locked.status_code == 302
     reason = results.split('id="lock-reason"')[1].split("</div>")[0]
     assert "专家组意见缺失" in reason and "会上已纸质签署" in reason
+
+
+# --- paper answers entered by the secretariat (代录) --------------------------------------
+
+
+def test_the_secretariat_enters_a_paper_dissent_audited_as_proxy_entry(panel, make_user, auth,
+                                                                      client):
+    review_round, application, leader, members = panel
+    _draft(application, leader)
+    secretariat = make_user(Role.SECRETARIAT)
+    auth.login(secretariat)
+    url = f"/reviews/applications/{application.id}/opinion/proxy/{members[1].id}"
+    listing = client.get(f"/reviews/{review_round.id}/opinions").get_data(as_text=True)
+    assert f'href="{url}"' in listing
+
+    no_reason = client.post(url, data={"verdict": "dissent", "reason": " ", "version": 1})
+    assert no_reason.status_code == 400 and db.session.scalar(
+        select(OpinionConfirmation)) is None
+
+    done = client.post(url, data={"verdict": "dissent", "reason": "投资估算依据不足",
+                                  "version": 1})
+
+    assert done.status_code == 302
+    answer = db.session.scalar(select(OpinionConfirmation))
+    assert (answer.expert_id, answer.verdict, answer.reason) == (
+        members[1].id, OpinionVerdict.DISSENT, "投资估算依据不足")
+    assert answer.entered_by_proxy_user_id == secretariat.id
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "group_opinion.proxy_dissent"))
+    assert entry.user_id == secretariat.id
+    assert entry.payload["proxy"] is True and entry.payload["expert"] == members[1].id
+    listing = client.get(f"/reviews/{review_round.id}/opinions").get_data(as_text=True)
+    shown = listing.split(f'id="opinion-{application.id}"')[1]
+    assert members[1].name + "：" in shown and 'class="badge text-bg-warning proxy">代录' in shown
+    assert shown.count(">代录<") == 1
+
+
+def test_the_expert_s_own_answer_replaces_the_paper_one(panel, make_user):
+    _round, application, leader, members = panel
+    opinion = _draft(application, leader)
+    secretariat = make_user(Role.SECRETARIAT)
+    group_opinion.answer_opinion(opinion, members[0].id, True, None, 1, user=secretariat,
+                                 proxy=True)
+    db.session.commit()
+    assert opinion.confirmations[0].entered_by_proxy_user_id == secretariat.id
+
+    group_opinion.answer_opinion(opinion, members[0].id, False, "补充意见", 1)
+    db.session.commit()
+
+    assert opinion.confirmations[0].entered_by_proxy_user_id is None
+    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == (
+        "group_opinion.dissent")
+
+
+def test_a_paper_answer_only_for_an_expert_who_scores_the_application(panel, make_user, auth,
+                                                                      client, make_expert):
+    _round, application, leader, _members = panel
+    _draft(application, leader)
+    auth.login(make_user(Role.SECRETARIAT))
+    outsider = make_expert()
+
+    response = client.get(f"/reviews/applications/{application.id}/opinion/proxy/{outsider.id}")
+
+    assert response.status_code == 404

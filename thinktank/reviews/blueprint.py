@@ -77,3 +77,5 @@ blueprint.add_url_rule("/applications/<int:application_id>/opinion/edit",
                        "opinion_edit", results_views.opinion_edit, methods=["GET", "POST"])
 blueprint.add_url_rule("/applications/<int:application_id>/opinion",
                        "opinion_answer", results_views.opinion_answer, methods=["GET", "POST"])
+blueprint.add_url_rule("/applications/<int:application_id>/opinion/proxy/<int:expert_id>",
+                       "proxy_answer", results_views.proxy_answer, methods=["GET", "POST"])
