@@ -116,6 +116,7 @@ EXPECTED = {
     "reviews.sheet_conflict": {E},  # object rule as for reviews.sheet
     "reviews.sheet_by_id": {S, E},  # object rule: an expert opens only their own sheet
     "reviews.proxy_sheet": {S},
+    "reviews.proxy_answer": {S},
     "reviews.reopen_sheet": {S},
     "honoraria.session_preview": {S},
     "honoraria.session_export": {S},
@@ -177,6 +178,7 @@ def world(app, make_user, make_expert):
         "invitation_id": 1,  # the rule is checked before the row is looked up
         "token": "not-a-signed-token",  # the public RSVP page answers 400
         "round_id": published.id,  # officials read published
+        "target": RoundStatus.SCORING.value,  # a round's status change to confirm
         "panel_id": published_panel.id,  # officials see panels of published rounds
         "member_id": 1,  # the rule is checked before the row is looked up
         "sheet_id": 1,

@@ -7,7 +7,8 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
-from wtforms import SelectMultipleField, widgets
+from wtforms import HiddenField, SelectMultipleField, widgets
+from wtforms.validators import AnyOf, InputRequired
 
 # The largest value of a database INTEGER column (PostgreSQL's is 4 bytes).
 MAX_INTEGER = 2**31 - 1
@@ -20,6 +21,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ConfirmForm(FlaskForm):
     """A form with no fields, for POST buttons: only its CSRF token matters."""
+
+
+class ConfirmStepForm(FlaskForm):
+    """The confirm button of the confirmation page of an irreversible step
+    (``templates/confirm_step.html``): a POST without its ``confirmed`` field
+    did not come from that page and is refused."""
+
+    confirmed = HiddenField(default="yes", validators=[InputRequired(), AnyOf(["yes"])])
 
 
 class IntegerField(wtforms.IntegerField):

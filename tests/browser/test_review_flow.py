@@ -113,11 +113,16 @@ def test_an_expert_scores_and_the_secretariat_finalizes(live_server, page, phone
     assert [sheet.status for sheet in own] == [SheetStatus.SUBMITTED] * 2
     assert [sheet.recommendation for sheet in own] == ["推荐"] * 2
 
-    # The secretariat closes scoring and finalizes with the round page's buttons.
+    # The secretariat closes scoring and finalizes with the round page's buttons,
+    # each confirmed on its page; no group opinion was drafted: a reason is given.
     sign_in(page, live_server, secretariat.email, PASSWORD)
     page.goto(f"{live_server}/reviews/{review_round.id}")
     for button in ("截止评分", "锁定评审结果"):
-        page.get_by_role("button", name=button).click()
+        page.get_by_role("link", name=button).click()
+        page.wait_for_load_state()
+        if button == "锁定评审结果":
+            page.get_by_label("仍然锁定评审结果的理由").fill("专家组意见已在评审会现场纸质签署")
+        page.locator("#confirm").click()
         page.wait_for_load_state()
         assert page.get_by_text("批次当前状态：").is_visible(), button
     db.session.expire_all()

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.consultations.factories import START, make_session
-from thinktank.consultations.models import ConsultationSession
+from thinktank.audit.models import AuditEntry
+from thinktank.consultations.models import ConsultationSession, Invitation
 from thinktank.extensions import db
 
 FORM = {
@@ -87,11 +88,13 @@ def test_bad_forms_are_shown_again_with_the_reason(secretariat, changes, message
 
 def test_cancel_with_a_reason(secretariat):
     session = make_session()
-    response = secretariat.post(f"/consultations/{session.id}/cancel", data={"reason": ""})
-    assert response.status_code == 302
+    response = secretariat.post(f"/consultations/{session.id}/cancel",
+                                data={"confirmed": "yes", "reason": ""})
+    assert response.status_code == 400
     db.session.refresh(session)
     assert session.status == "draft"
-    secretariat.post(f"/consultations/{session.id}/cancel", data={"reason": "议题已合并"})
+    secretariat.post(f"/consultations/{session.id}/cancel",
+                     data={"confirmed": "yes", "reason": "议题已合并"})
     db.session.refresh(session)
     assert session.status == "cancelled" and session.cancel_reason == "议题已合并"
     page = secretariat.get(f"/consultations/{session.id}").get_data(as_text=True)
@@ -140,6 +143,31 @@ def test_officials_see_only_sessions_that_took_place(app, make_user):
         expected = 200 if session.status in {"held", "opinions_collected", "issued"} else 403
         assert official.get(f"/consultations/{session.id}").status_code == expected, session.status
     assert "新建会商" not in official.get("/consultations/").get_data(as_text=True)
+
+
+def test_cancelling_is_confirmed_on_its_own_page(secretariat, make_expert):
+    session = make_session(status="scheduled")
+    experts = [make_expert() for _ in range(3)]
+    for expert, status in zip(experts, ("accepted", "invited", "declined"), strict=True):
+        db.session.add(Invitation(session=session, expert_id=expert.id, status=status,
+                                  source="manual"))
+    db.session.commit()
+    url = f"/consultations/{session.id}/cancel"
+
+    detail = secretariat.get(f"/consultations/{session.id}").get_data(as_text=True)
+    page = secretariat.get(url).get_data(as_text=True)
+    unconfirmed = secretariat.post(url, data={"reason": "议题已合并"})
+
+    assert f'id="cancel-session" href="{url}"' in detail
+    for text in ("将锁定的内容", "将通知的人员", "不可撤销的事项", "2 位", 'name="reason"',
+                 'name="confirmed"', 'name="csrf_token"', f'action="{url}"',
+                 f'id="cancel" href="/consultations/{session.id}"'):
+        assert text in page, text
+    assert unconfirmed.status_code == 400
+    db.session.refresh(session)
+    assert session.status == "scheduled"
+    assert not db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "session.cancelled"))
 
 
 def test_admin_reads_everything_but_changes_nothing(app, make_user):

@@ -87,3 +87,17 @@ def test_the_application_page_offers_the_form_once_finalized(client, make_user, 
     document = db.session.scalar(select(IssuedDocument))
     assert (document.subject_type, document.subject_id) == ("review_application",
                                                             applications[0].id)
+
+
+def test_a_paper_answer_entered_by_the_secretariat_is_marked_as_such(make_expert, make_user,
+                                                                      tmp_path):
+    from thinktank.reviews.models import OpinionConfirmation
+    _round, applications, experts = reviewed_round(make_expert)
+    answer = db.session.scalar(select(OpinionConfirmation).where(
+        OpinionConfirmation.expert_id == experts[1].id))
+    answer.entered_by_proxy_user_id = make_user("secretariat").id
+    db.session.commit()
+    document = issued("application_opinion", applications[0].id)
+    flat = squeezed(checked_text(document, tmp_path))
+    assert flat.count("由秘书处代录") == 1
+    assert flat.index(experts[1].name) < flat.index("由秘书处代录")

@@ -114,3 +114,20 @@ def test_the_results_page_offers_the_summary_once_finalized(client, make_user, a
     assert response.status_code == 302
     document = db.session.scalar(select(IssuedDocument))
     assert (document.subject_type, document.subject_id) == ("review_round", review_round.id)
+
+
+def test_the_reason_for_locking_with_opinions_missing_is_in_the_document(make_expert,
+                                                                           tmp_path):
+    review_round, _applications, _experts = reviewed_round(make_expert)
+    review_round.lock_reason = "专家组意见已在评审会现场纸质签署"
+    db.session.commit()
+    document = issued("round_results", review_round.id)
+    flat = squeezed(checked_text(document, tmp_path))
+    assert "专家组意见缺失或未经全体专家答复的情况下锁定" in flat
+    assert "专家组意见已在评审会现场纸质签署" in flat
+
+
+def test_no_reason_no_note(make_expert, tmp_path):
+    review_round, _applications, _experts = reviewed_round(make_expert)
+    document = issued("round_results", review_round.id)
+    assert "情况下锁定" not in squeezed(checked_text(document, tmp_path))

@@ -153,7 +153,7 @@ def test_finalize_and_publish_lock_the_scores_and_are_audited(make_expert, make_
     db.session.commit()
     change_status(review_round, RoundStatus.CLOSED, actor="test")
 
-    change_status(review_round, RoundStatus.FINALIZED, actor="test")
+    change_status(review_round, RoundStatus.FINALIZED, reason="现场纸质确认", actor="test")
     db.session.commit()
 
     # Reopening is the only way back to editing a submitted sheet: it is refused.
@@ -178,8 +178,8 @@ def test_finalize_page_shows_the_refusal(make_expert, make_user, auth, client):
     db.session.commit()
     auth.login(make_user(Role.SECRETARIAT))
 
-    response = client.post(f"/reviews/{review_round.id}/status",
-                           data={"status": "finalized"}, follow_redirects=True)
+    response = client.post(f"/reviews/{review_round.id}/status/finalized",
+                           data={"confirmed": "yes", "reason": "现场纸质确认"})
 
     assert "本批次暂不能定稿" in response.get_data(as_text=True)
     db.session.expire_all()

@@ -256,3 +256,45 @@ def test_results_page_of_one_group(make_expert, make_user, auth, client):
     (mine,) = [a for a in applications_of(review_round) if a.group_id == group.id]
     assert mine.number in html and other.number not in html
     assert f"results.xlsx?group={group.id}" in html
+
+
+def test_page_and_workbook_show_every_rule_beside_the_final_score(five, make_user, auth,
+                                                                  client):
+    """A (90, 85, 80, 75, 40): mean 74.00, trimmed mean 80.00 (the rule), median 80.00;
+    D (four totals of 70): every rule gives 70.00, E (nothing) gives none."""
+    review_round, apps, _experts = five
+    auth.login(make_user(Role.SECRETARIAT))
+
+    html = client.get(f"/reviews/{review_round.id}/results").get_data(as_text=True)
+    export = client.get(f"/reviews/{review_round.id}/results.xlsx")
+
+    row_a = html.split(f'data-number="{apps[0].number}"')[1].split("</tr>")[0]
+    assert re.findall(r'data-rule="(\w+)">(?:<strong>)?([^<]+)<', row_a) == [
+        ("mean", "74.00"), ("trimmed_mean", "80.00"), ("median", "80.00")]
+    assert 'data-rule="trimmed_mean"><strong>80.00</strong>' in row_a
+    marked = re.findall(r'<th class="text-end rule-score the-rule"[^>]*>(.*?)</th>', html)
+    assert len(marked) == 1 and "去掉最高最低分平均" in marked[0] and "按此规则" in marked[0]
+    row_e = html.split(f'data-number="{apps[4].number}"')[1].split("</tr>")[0]
+    assert re.findall(r'data-rule="\w+">(?:<strong>)?([^<]+)<', row_e) == ["—", "—", "—"]
+
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    header = [cell.value for cell in sheet[2]]
+    final = header.index("最终得分")
+    assert header[final + 1:final + 4] == ["算术平均", "去掉最高最低分平均（按此规则）", "中位数"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert [f"{Decimal(str(v)):.2f}" for v in rows[apps[0].number][final + 1:final + 4]] == [
+        "74.00", "80.00", "80.00"]
+    assert rows[apps[4].number][final + 1:final + 4] == (None, None, None)
+
+
+def test_the_mark_follows_the_round_s_rule(five, make_user, auth, client):
+    review_round, apps, _experts = five
+    review_round.aggregation = "mean"
+    db.session.commit()
+    auth.login(make_user(Role.SECRETARIAT))
+
+    html = client.get(f"/reviews/{review_round.id}/results").get_data(as_text=True)
+
+    marked = re.findall(r'<th class="text-end rule-score the-rule"[^>]*>(.*?)</th>', html)
+    assert len(marked) == 1 and "算术平均" in marked[0]
+    assert _page_finals(html)[apps[0].number] == "74.00"

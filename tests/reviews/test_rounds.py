@@ -17,7 +17,7 @@ from thinktank.audit.models import AuditEntry
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.reviews.applications import create_application
-from thinktank.reviews.models import Criterion, ReviewRound, RoundStatus
+from thinktank.reviews.models import Application, Criterion, ReviewRound, RoundStatus
 from thinktank.reviews.rounds import change_status, create_round, update_round
 
 
@@ -139,12 +139,15 @@ VALID = [
 @pytest.mark.parametrize(("current", "target"), VALID)
 def test_valid_status_transitions_are_made_and_audited(current, target):
     review_round = make_round(status=current, applications=1)
-    change_status(review_round, target, actor="test")
+    change_status(review_round, target, reason="会上纸质确认", actor="test")
     db.session.commit()
     assert db.session.get(ReviewRound, review_round.id).status == target
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "review_round.status_changed"))
-    assert entry.payload == {"from": current.value, "to": target.value}
+    number = db.session.scalar(select(Application.number))
+    locked_anyway = {"incomplete_opinions": [number], "reason": "会上纸质确认"}
+    assert entry.payload == {"from": current.value, "to": target.value,
+                             **(locked_anyway if target == RoundStatus.FINALIZED else {})}
 
 
 @pytest.mark.parametrize(("current", "target"), [

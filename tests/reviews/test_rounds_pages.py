@@ -103,14 +103,50 @@ def test_a_locked_round_is_not_edited(secretariat):
 def test_status_buttons_move_the_round_and_refuse_wrong_moves(secretariat):
     review_round = make_round(applications=1)
     url = f"/reviews/{review_round.id}/status"
-    secretariat.post(url, data={"status": "published"})
+    secretariat.post(f"{url}/published", data={"confirmed": "yes"})
     db.session.expire_all()
     assert db.session.get(ReviewRound, review_round.id).status == RoundStatus.DRAFT
     for status in ("scoring", "closed", "finalized", "published"):
-        assert secretariat.post(url, data={"status": status}).status_code == 302
+        response = secretariat.post(f"{url}/{status}",
+                                    data={"confirmed": "yes", "reason": "会上纸质确认"})
+        assert response.status_code == 302
         db.session.expire_all()
         assert db.session.get(ReviewRound, review_round.id).status == status
-    assert secretariat.post(url, data={"status": "nonsense"}).status_code == 400
+    assert secretariat.post(f"{url}/nonsense", data={"confirmed": "yes"}).status_code == 404
+
+
+STEPS = [  # (status before, target, the button, a word of what it locks)
+    (RoundStatus.DRAFT, "scoring", "开始评分", "评分指标"),
+    (RoundStatus.SCORING, "closed", "截止评分", "评分表"),
+    (RoundStatus.CLOSED, "scoring", "重新开放评分", "再次保存"),
+    (RoundStatus.CLOSED, "finalized", "锁定评审结果", "全部评分表"),
+    (RoundStatus.FINALIZED, "published", "发布", "正式结果"),
+]
+
+
+@pytest.mark.parametrize(("current", "target", "button", "locked"), STEPS)
+def test_each_status_change_is_confirmed_on_its_own_page(secretariat, current, target, button,
+                                                         locked):
+    review_round = make_round(status=current, applications=1)
+    url = f"/reviews/{review_round.id}/status/{target}"
+
+    detail = secretariat.get(f"/reviews/{review_round.id}").get_data(as_text=True)
+    page = secretariat.get(url)
+    unconfirmed = secretariat.post(url, data={"reason": "会上纸质确认"})
+
+    assert f'href="{url}"' in detail  # the button is a link to the confirmation page
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and button in html and locked in html
+    for heading in ("将锁定的内容", "将通知的人员", "不可撤销的事项"):
+        assert heading in html
+    assert f'action="{url}"' in html and 'name="csrf_token"' in html
+    assert 'name="confirmed"' in html
+    assert f'id="cancel" href="/reviews/{review_round.id}"' in html
+    assert unconfirmed.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(ReviewRound, review_round.id).status == current
+    assert not db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "review_round.status_changed"))
 
 
 def test_groups_are_added_by_hand_once_per_name(secretariat):

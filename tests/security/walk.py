@@ -48,9 +48,11 @@ from thinktank.reviews.models import (
     PanelMember,
     ReviewPanel,
     ReviewRound,
+    RoundStatus,
     ScoreSheet,
 )
 from thinktank.reviews.panels import is_assigned
+from thinktank.reviews.rounds import TRANSITIONS
 from thinktank.reviews.scoring import SheetInput, save_sheet
 
 ANONYMOUS = "anonymous"
@@ -226,6 +228,12 @@ def _candidates(rule, preferred: dict[str, list[int]]) -> list[dict]:
                                       if row_id in ids[NEWEST_FIRST:]]
         ids = first + [row_id for row_id in ids if row_id not in first]
         return [{name: row_id} for row_id in ids] or [{name: 1}]
+    if names == {"round_id", "target"}:  # a status change to confirm: the round's next ones
+        return [{"round_id": review_round.id, "target": target.value}
+                for review_round in db.session.scalars(
+                    select(ReviewRound).order_by(ReviewRound.id.desc()))
+                for target in TRANSITIONS[RoundStatus(review_round.status)]
+                ] or [{"round_id": 1, "target": RoundStatus.SCORING.value}]
     if names not in RELATED_ARGUMENTS:
         pytest.fail(f"no related rows for {sorted(names)} in {rule.rule}: "
                     "add them to RELATED_ARGUMENTS")

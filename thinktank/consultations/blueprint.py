@@ -20,7 +20,8 @@ blueprint.add_url_rule("/calendar", "month_calendar", views.month_calendar)
 blueprint.add_url_rule("/<int:session_id>", "detail", views.detail)
 blueprint.add_url_rule("/new", "create", views.create, methods=["GET", "POST"])
 blueprint.add_url_rule("/<int:session_id>/edit", "edit", views.edit, methods=["GET", "POST"])
-blueprint.add_url_rule("/<int:session_id>/cancel", "cancel", views.cancel, methods=["POST"])
+blueprint.add_url_rule("/<int:session_id>/cancel", "cancel", views.cancel,
+                       methods=["GET", "POST"])
 blueprint.add_url_rule("/series/new", "create_series", views.create_series, methods=["GET", "POST"])
 blueprint.add_url_rule("/<int:session_id>/materials",
                        "upload_material", views.upload_material, methods=["POST"])

@@ -19,7 +19,7 @@ from thinktank.consultations.labels import (
 )
 from thinktank.consultations.models import ConsultationSession, SeriesFrequency
 from thinktank.consultations.services import Recurrence, SessionData
-from thinktank.forms import IntegerField
+from thinktank.forms import ConfirmStepForm, IntegerField
 from thinktank.timeutil import from_display, to_display
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -119,7 +119,9 @@ class SeriesForm(SessionForm):
         )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(ConfirmStepForm):
+    """The confirmation of a cancellation (``templates/confirm_step.html``)."""
+
     reason = StringField(_l("Reason for the cancellation"),
                          validators=[DataRequired(), Length(max=500)])
 

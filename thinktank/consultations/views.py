@@ -27,6 +27,7 @@ from thinktank.consultations.forms import (
     SessionFilterForm,
     SessionForm,
 )
+from thinktank.consultations.invitation_mail import EXPECTED_STATUSES
 from thinktank.consultations.labels import (
     FREQUENCY_LABELS,
     KIND_LABELS,
@@ -121,7 +122,6 @@ def detail(session_id: int):
         consultation=session,
         can_manage=access.can_manage_sessions(current_user),
         editable=session.status in services.OPEN_STATUSES,
-        cancel_form=CancelForm(),
         material_form=MaterialForm(),
     )
 
@@ -169,16 +169,34 @@ def edit(session_id: int):
 
 @roles(Role.SECRETARIAT)
 def cancel(session_id: int):
+    """The confirmation page of a cancellation, with its reason (GET), and the
+    cancellation (POST; 400 without the page's confirmation field or a reason)."""
     session = db.get_or_404(ConsultationSession, session_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        flash(_("Give a reason for the cancellation."), "danger")
-        return redirect(url_for("consultations.detail", session_id=session.id))
-    with committed() as done:
-        services.cancel_session(session, form.reason.data, user=current_user)
-    if done:
-        flash(_("The session was cancelled."), "success")
-    return redirect(url_for("consultations.detail", session_id=session.id))
+    if form.validate_on_submit():
+        with committed() as done:
+            services.cancel_session(session, form.reason.data, user=current_user)
+        if done:
+            flash(_("The session was cancelled."), "success")
+            return redirect(url_for("consultations.detail", session_id=session.id))
+    if request.method == "POST" and "confirmed" not in request.form:
+        abort(400)
+    invited = sum(1 for invitation in session.invitations
+                  if invitation.status in EXPECTED_STATUSES)
+    return render_template(
+        "consultations/confirm_cancel.html", consultation=session, form=form,
+        heading=f"{_('Cancel the session')} · {session.title}",
+        locked=_("The session: it can no longer be changed, and nobody can be invited, "
+                 "answer or upload materials."),
+        notified=_("The %(n)d invited experts who have not declined get a cancellation notice "
+                   "(if the session has not started); pending reminders are dropped.",
+                   n=invited),
+        irreversible=_("A cancelled session cannot be restored: a new session must be "
+                       "created."),
+        action=url_for("consultations.cancel", session_id=session.id),
+        confirm_label=_("Cancel the session"),
+        cancel_url=url_for("consultations.detail", session_id=session.id),
+    ), 400 if request.method == "POST" else 200
 
 
 @roles(Role.SECRETARIAT)

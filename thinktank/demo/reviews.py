@@ -283,7 +283,9 @@ def _published_round(today: date, user: User, rng: random.Random) -> ReviewRound
     update_round(review_round,
                  _round_data(spec, today + timedelta(days=spec.deadline_days)),
                  _criteria(), actor=data.ACTOR)
-    change_status(review_round, RoundStatus.FINALIZED, actor=data.ACTOR)
+    # The demo has no group opinions: the results are locked with the reason given.
+    change_status(review_round, RoundStatus.FINALIZED,
+                  reason="专家组意见已在评审会现场以纸质形式签署确认", actor=data.ACTOR)
     change_status(review_round, RoundStatus.PUBLISHED, actor=data.ACTOR)
     return review_round
 

@@ -244,6 +244,7 @@ class ApplicationResult(Generic[Expert]):
     submitted: int
     totals: dict[Expert, Decimal]
     final_score: Decimal | None
+    scores: dict[str, Decimal | None]  # every rule's score, by rule, in ``RULES`` order
     criterion_means: dict[str, Decimal]
     standard_deviation: Decimal | None
     outliers: set[Expert]
@@ -262,10 +263,12 @@ def aggregate_application(
     if len(totals) != len(sheets):
         raise ValueError("an expert has more than one sheet for the application")
     values = list(totals.values())
+    scores = {name: aggregate(values, name) for name in RULES}
     return ApplicationResult(
         submitted=len(sheets),
         totals=totals,
-        final_score=aggregate(values, rule),
+        final_score=scores[rule],
+        scores=scores,
         criterion_means=criterion_means([sheet.points for sheet in sheets]),
         standard_deviation=standard_deviation(values),
         outliers=outliers(totals, threshold),

@@ -15,8 +15,8 @@ blueprint.add_url_rule("/<int:round_id>", "round_detail", views.round_detail)
 blueprint.add_url_rule("/new", "round_create", views.round_create, methods=["GET", "POST"])
 blueprint.add_url_rule("/<int:round_id>/edit",
                        "round_edit", views.round_edit, methods=["GET", "POST"])
-blueprint.add_url_rule("/<int:round_id>/status",
-                       "change_status", views.change_status, methods=["POST"])
+blueprint.add_url_rule("/<int:round_id>/status/<target>",
+                       "change_status", views.change_status, methods=["GET", "POST"])
 blueprint.add_url_rule("/<int:round_id>/groups", "add_group", views.add_group, methods=["POST"])
 blueprint.add_url_rule("/<int:round_id>/applications/new",
                        "application_create", views.application_create, methods=["GET", "POST"])
@@ -77,3 +77,5 @@ blueprint.add_url_rule("/applications/<int:application_id>/opinion/edit",
                        "opinion_edit", results_views.opinion_edit, methods=["GET", "POST"])
 blueprint.add_url_rule("/applications/<int:application_id>/opinion",
                        "opinion_answer", results_views.opinion_answer, methods=["GET", "POST"])
+blueprint.add_url_rule("/applications/<int:application_id>/opinion/proxy/<int:expert_id>",
+                       "proxy_answer", results_views.proxy_answer, methods=["GET", "POST"])

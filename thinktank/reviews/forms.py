@@ -10,7 +10,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
-    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,8 +23,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from thinktank.forms import IntegerField
+from thinktank.forms import ConfirmStepForm, IntegerField
 from thinktank.imports import REASON_TEXTS
+from thinktank.reviews.group_opinion import REASON_LIMIT
 from thinktank.reviews.importer import (
     SUMMARY_LIMIT,
     TEXT_LIMITS,
@@ -34,7 +34,7 @@ from thinktank.reviews.importer import (
     parse_investment,
 )
 from thinktank.reviews.labels import AGGREGATION_LABELS
-from thinktank.reviews.models import ReviewRound, RoundStatus
+from thinktank.reviews.models import ReviewRound
 from thinktank.reviews.rounds import CriterionData, RoundData
 from thinktank.spreadsheets import Reason
 from thinktank.text import fold
@@ -130,12 +130,12 @@ class RoundForm(FlaskForm):
         )
 
 
-class StatusForm(FlaskForm):
-    status = HiddenField(validators=[InputRequired()])
+class StatusConfirmForm(ConfirmStepForm):
+    """The confirmation of a round's status change; locking the results with
+    group opinions missing needs a reason (``rounds.change_status``)."""
 
-    def validate_status(self, field):
-        if field.data not in {status.value for status in RoundStatus}:
-            raise ValidationError(_l("Unknown status."))
+    reason = TextAreaField(_l("Reason for locking the results anyway"),
+                           validators=[Optional(), Length(max=REASON_LIMIT)])
 
 
 class GroupForm(FlaskForm):

@@ -98,10 +98,11 @@ def save_opinion(application: Application, expert_id: int, text: str, seen_versi
 
 
 def answer_opinion(opinion: GroupOpinion, expert_id: int, confirm: bool, reason: str | None,
-                   seen_version: int, *, user=None) -> OpinionConfirmation:
+                   seen_version: int, *, user=None, proxy: bool = False) -> OpinionConfirmation:
     """An expert who scores the application confirms the opinion, or dissents
-    with reasons (保留意见); a later answer replaces the earlier one. The
-    caller commits."""
+    with reasons (保留意见); a later answer replaces the earlier one. ``proxy``
+    marks a paper answer entered by the secretariat (``user``) on the expert's
+    behalf (代录), audited as proxy entry like score sheets. The caller commits."""
     application = opinion.application
     if not is_assigned(expert_id, application):
         raise Forbidden(_("Only the experts who score this application answer its group "
@@ -120,10 +121,11 @@ def answer_opinion(opinion: GroupOpinion, expert_id: int, confirm: bool, reason:
     answer.verdict = (OpinionVerdict.CONFIRMED if confirm else OpinionVerdict.DISSENT).value
     answer.reason = None if confirm else reason
     answer.at = utcnow()
+    answer.entered_by_proxy_user_id = user.id if proxy else None
     db.session.flush()
-    record(f"group_opinion.{answer.verdict}", opinion,
+    record(f"group_opinion.{'proxy_' if proxy else ''}{answer.verdict}", opinion,
            {"application": application.id, "expert": expert_id, "version": opinion.version,
-            "reason": answer.reason}, user=user)
+            "reason": answer.reason} | ({"proxy": True} if proxy else {}), user=user)
     return answer
 
 
@@ -160,6 +162,13 @@ def round_opinions(review_round: ReviewRound) -> list[OpinionStatus]:
         statuses.append(OpinionStatus(row.application, opinion, [
             (cell.member, answers.get(cell.member.expert_id)) for cell in row.cells]))
     return statuses
+
+
+def incomplete_opinions(review_round: ReviewRound) -> list[OpinionStatus]:
+    """The applications whose group opinion is missing or not yet answered
+    (confirmed or dissented) by every expert who scores it."""
+    return [status for status in round_opinions(review_round)
+            if status.opinion is None or status.unanswered]
 
 
 def answers_for(application: Application) -> OpinionStatus:

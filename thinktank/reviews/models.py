@@ -47,6 +47,9 @@ class ReviewRound(db.Model):
     )
     scoring_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), default=RoundStatus.DRAFT.value, index=True)
+    # Why the results were locked while group opinions were missing or not answered
+    # by every member (``rounds.change_status``); ``None`` when none were missing.
+    lock_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -348,6 +351,11 @@ class OpinionConfirmation(db.Model):
     verdict: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The secretariat user who entered a paper answer on the expert's behalf (代录).
+    entered_by_proxy_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     opinion: Mapped[GroupOpinion] = relationship(back_populates="confirmations")
     expert = relationship("Expert")
+    entered_by_proxy = relationship("User")

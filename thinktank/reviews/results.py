@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.reviews import aggregation
+from thinktank.reviews.labels import RULE_COLUMN_LABELS, RULE_MARK
 from thinktank.reviews.models import (
     Application,
     ReviewGroup,
@@ -115,13 +116,20 @@ def round_results(review_round: ReviewRound, group: ReviewGroup | None = None) -
 # --- the table of the workbook and the CSV ------------------------------------------------
 
 
+def rule_headers(results: RoundResults) -> list[str]:
+    """The headers of the columns of each rule's score, the round's rule marked."""
+    return [f"{RULE_COLUMN_LABELS[rule]}（{RULE_MARK}）"
+            if rule == results.review_round.aggregation else str(RULE_COLUMN_LABELS[rule])
+            for rule in aggregation.RULES]
+
+
 def headers(results: RoundResults) -> list[str]:
     return [
         _("Rank"), _("Application number"), _("Project title"), _("Applicant organisation"),
         _("Group"),
         *[_("%(criterion)s (mean)", criterion=name) for name in results.criteria],
-        _("Final score"), _("Standard deviation"), _("Submitted sheets"),
-        RECOMMEND, NOT_RECOMMEND, _("Outliers"),
+        _("Final score"), *rule_headers(results), _("Standard deviation"),
+        _("Submitted sheets"), RECOMMEND, NOT_RECOMMEND, _("Outliers"),
     ]
 
 
@@ -133,7 +141,8 @@ def table_rows(results: RoundResults) -> Iterator[list]:
             row.rank, application.number, application.title, application.organisation,
             application.group.name if application.group else "",
             *[result.criterion_means.get(name) for name in results.criteria],
-            result.final_score, result.standard_deviation, result.submitted,
+            result.final_score, *result.scores.values(), result.standard_deviation,
+            result.submitted,
             row.recommendations(RECOMMEND), row.recommendations(NOT_RECOMMEND),
             "；".join(f"{name} {total}" for name, total in row.outliers),
         ]

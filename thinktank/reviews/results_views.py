@@ -22,13 +22,20 @@ from thinktank.forms import IntegerField, query_integer
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import access, group_opinion, progress, results
-from thinktank.reviews.labels import SHEET_STATUS_LABELS, STATUS_LABELS, VERDICT_LABELS
+from thinktank.reviews.labels import (
+    RULE_COLUMN_LABELS,
+    RULE_MARK,
+    SHEET_STATUS_LABELS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+)
 from thinktank.reviews.models import (
     Application,
     OpinionVerdict,
     ReviewGroup,
     ReviewRound,
 )
+from thinktank.reviews.scoring_views import expert_on_application
 from thinktank.views import committed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,7 +90,7 @@ def results_page(round_id: int):
         "reviews/results.html", results=round_results,
         review_round=round_results.review_round, groups=round_results.review_round.groups,
         status_labels=STATUS_LABELS, recommend=results.RECOMMEND,
-        not_recommend=results.NOT_RECOMMEND)
+        not_recommend=results.NOT_RECOMMEND, rule_labels=RULE_COLUMN_LABELS, rule_mark=RULE_MARK)
 
 
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_results
@@ -167,4 +174,30 @@ def opinion_answer(application_id: int):
     return render_template(
         "reviews/group_opinion_answer.html", application=application, opinion=opinion,
         answer=answer, form=form, verdict_labels=VERDICT_LABELS,
+    ), 400 if request.method == "POST" else 200
+
+
+@roles(Role.SECRETARIAT)  # object rule: only an expert who scores the application
+def proxy_answer(application_id: int, expert_id: int):
+    """The secretariat enters an expert's paper confirmation or dissent (代录)."""
+    application, expert = expert_on_application(application_id, expert_id)
+    opinion = group_opinion.opinion_of(application)
+    answer = next((c for c in opinion.confirmations
+                   if c.expert_id == expert.id), None) if opinion else None
+    form = AnswerForm(data={"verdict": answer.verdict if answer else None,
+                            "reason": answer.reason if answer else "",
+                            "version": opinion.version if opinion else 0}
+                      if request.method == "GET" else None)
+    if opinion is not None and form.validate_on_submit():
+        confirm = form.verdict.data == OpinionVerdict.CONFIRMED
+        with committed() as done:
+            group_opinion.answer_opinion(opinion, expert.id, confirm, form.reason.data,
+                                         form.version.data or 0, user=current_user, proxy=True)
+        if done:
+            flash(_("The paper answer of %(name)s was entered.", name=expert.name), "success")
+            return redirect(url_for("reviews.round_opinions", round_id=application.round_id)
+                            + f"#opinion-{application.id}")
+    return render_template(
+        "reviews/group_opinion_proxy.html", application=application, expert=expert,
+        opinion=opinion, answer=answer, form=form, verdict_labels=VERDICT_LABELS,
     ), 400 if request.method == "POST" else 200

@@ -13,7 +13,7 @@ from thinktank.audit.services import record
 from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.permissions import Role
-from thinktank.reviews import progress
+from thinktank.reviews import group_opinion, progress
 from thinktank.reviews.applications import application_count
 from thinktank.reviews.labels import STATUS_LABELS
 from thinktank.reviews.models import AggregationRule, Criterion, ReviewRound, RoundStatus
@@ -170,12 +170,14 @@ def current_criteria(review_round: ReviewRound) -> list[CriterionData]:
     return [CriterionData(c.name, c.max_points) for c in review_round.criteria]
 
 
-def change_status(review_round: ReviewRound, target: RoundStatus, *, actor: str | None = None
-                  ) -> None:
+def change_status(review_round: ReviewRound, target: RoundStatus, *, reason: str | None = None,
+                  actor: str | None = None) -> None:
     """Move the round along draft → scoring → closed → finalized → published
     (closed may go back to scoring). Entering scoring queues the scoring
     reminders, leaving it cancels those pending; finalizing is refused while
-    sheets are missing (``progress``). The caller commits."""
+    sheets are missing (``progress``), and while group opinions are missing or
+    not answered by every member unless ``reason`` says why the results are
+    locked anyway (kept as ``lock_reason`` and audited). The caller commits."""
     current = RoundStatus(review_round.status)
     if target not in TRANSITIONS[current]:
         raise DomainError(_("A round in status %(current)s cannot move to %(target)s.",
@@ -185,15 +187,36 @@ def change_status(review_round: ReviewRound, target: RoundStatus, *, actor: str 
             raise DomainError(_("Scoring cannot start before the round has applications."))
     if target == RoundStatus.SCORING:
         check_scoring_deadline(review_round.scoring_deadline)
+    payload = {"from": current.value, "to": target.value}
     if target == RoundStatus.FINALIZED:
         progress.check_complete(review_round)
+        payload.update(_lock_reason(review_round, reason))
     review_round.status = target.value
-    record("review_round.status_changed", review_round,
-           {"from": current.value, "to": target.value}, actor=actor)
+    record("review_round.status_changed", review_round, payload, actor=actor)
     if target == RoundStatus.SCORING:
         progress.schedule_reminders(review_round)
     elif current == RoundStatus.SCORING:
         progress.cancel_reminders(review_round)
+
+
+def _lock_reason(review_round: ReviewRound, reason: str | None) -> dict:
+    """Keep the reason for locking with incomplete group opinions (refused
+    without one); returns what the audit entry adds."""
+    incomplete = [status.application.number
+                  for status in group_opinion.incomplete_opinions(review_round)]
+    reason = (reason or "").strip() or None
+    if not incomplete:
+        review_round.lock_reason = None
+        return {}
+    if reason is None:
+        raise DomainError(_("%(n)d applications have no group opinion or not every member's "
+                            "answer to it: give the reason for locking the results anyway.",
+                            n=len(incomplete)))
+    if len(reason) > group_opinion.REASON_LIMIT:
+        raise DomainError(_("The reasons may have at most %(n)d characters.",
+                            n=group_opinion.REASON_LIMIT))
+    review_round.lock_reason = reason
+    return {"incomplete_opinions": incomplete, "reason": reason}
 
 
 def _round_values(data: RoundData) -> dict:

@@ -169,7 +169,8 @@ def sheet_by_id(sheet_id: int):
     return redirect(url_for("reviews.sheet", application_id=score_sheet.application_id))
 
 
-def _expert_on_application(application_id: int, expert_id: int) -> tuple[Application, Expert]:
+def expert_on_application(application_id: int, expert_id: int) -> tuple[Application, Expert]:
+    """The application and an expert who scores it (404 otherwise), for proxy entry."""
     application = db.get_or_404(Application, application_id)
     expert = db.get_or_404(Expert, expert_id)
     if not panels.is_assigned(expert.id, application):
@@ -179,7 +180,7 @@ def _expert_on_application(application_id: int, expert_id: int) -> tuple[Applica
 
 @roles(Role.SECRETARIAT)
 def proxy_sheet(application_id: int, expert_id: int):
-    application, expert = _expert_on_application(application_id, expert_id)
+    application, expert = expert_on_application(application_id, expert_id)
     if request.method == "POST":
         page = _save(application, expert, proxy=True)
         if page is not None:
@@ -191,7 +192,7 @@ def proxy_sheet(application_id: int, expert_id: int):
 
 @roles(Role.SECRETARIAT)
 def reopen_sheet(application_id: int, expert_id: int):
-    application, expert = _expert_on_application(application_id, expert_id)
+    application, expert = expert_on_application(application_id, expert_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for reopening the sheet."), "danger")

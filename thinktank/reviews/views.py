@@ -24,7 +24,7 @@ from thinktank.experts.transfer_views import ConfirmImportForm, ImportForm
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.permissions import Role, roles
-from thinktank.reviews import access, applications, rounds
+from thinktank.reviews import access, applications, group_opinion, rounds
 from thinktank.reviews.forms import (
     CATEGORY_SUGGESTIONS,
     ApplicationForm,
@@ -32,11 +32,16 @@ from thinktank.reviews.forms import (
     AvoidanceForm,
     GroupForm,
     RoundForm,
-    StatusForm,
+    StatusConfirmForm,
     criteria_text,
 )
 from thinktank.reviews.importer import COLUMNS
-from thinktank.reviews.labels import AGGREGATION_LABELS, STATUS_LABELS, TRANSITION_LABELS
+from thinktank.reviews.labels import (
+    AGGREGATION_LABELS,
+    STATUS_LABELS,
+    TRANSITION_CONSEQUENCES,
+    TRANSITION_LABELS,
+)
 from thinktank.reviews.models import (
     Application,
     ApplicationAttachment,
@@ -139,17 +144,37 @@ def round_edit(round_id: int):
 
 
 @roles(Role.SECRETARIAT)
-def change_status(round_id: int):
+def change_status(round_id: int, target: str):
+    """The confirmation page of a status change (GET) and the change (POST,
+    refused with 400 without the page's confirmation field)."""
     review_round = db.get_or_404(ReviewRound, round_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with committed() as done:
-        rounds.change_status(review_round, RoundStatus(form.status.data))
-    if done:
-        flash(_("The round is now: %(status)s",
-                status=STATUS_LABELS[RoundStatus(review_round.status)]), "success")
-    return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    if target not in {status.value for status in RoundStatus}:
+        abort(404)
+    current, target = RoundStatus(review_round.status), RoundStatus(target)
+    if target not in rounds.TRANSITIONS[current]:
+        flash(_("A round in status %(current)s cannot move to %(target)s.",
+                current=STATUS_LABELS[current], target=STATUS_LABELS[target]), "danger")
+        return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    form = StatusConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with committed() as done:
+            rounds.change_status(review_round, target, reason=form.reason.data)
+        if done:
+            flash(_("The round is now: %(status)s", status=STATUS_LABELS[target]), "success")
+            return redirect(url_for("reviews.round_detail", round_id=review_round.id))
+    locked, notified, irreversible = TRANSITION_CONSEQUENCES[(current, target)]
+    return render_template(
+        "reviews/confirm_status.html", review_round=review_round, form=form,
+        heading=f"{TRANSITION_LABELS[(current, target)]} · {review_round.name}",
+        locked=locked, notified=notified, irreversible=irreversible,
+        action=url_for("reviews.change_status", round_id=review_round.id, target=target.value),
+        confirm_label=TRANSITION_LABELS[(current, target)],
+        cancel_url=url_for("reviews.round_detail", round_id=review_round.id),
+        incomplete=(group_opinion.incomplete_opinions(review_round)
+                    if target == RoundStatus.FINALIZED else []),
+    ), _form_status()
 
 
 @roles(Role.SECRETARIAT)
