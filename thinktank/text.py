@@ -1,4 +1,10 @@
-"""Text normalisation shared by imports, searches and avoidance rules."""
+"""Text normalisation shared by forms, imports, searches and avoidance rules.
+
+What users type is stored as they typed it, only tidied (``tidy``): a
+round named "（测试）" keeps its full-width brackets in pages and documents.
+Folding (``fold``: full-width to half-width) is for the keys that compare
+texts: organisation keys, searches, import matching, codes and numbers.
+"""
 
 import re
 import unicodedata
@@ -14,6 +20,15 @@ FILE_NAME_LIMIT = 100
 # pinyin (one character, up to six letters) make a key longer than its name.
 ORGANISATION_KEY_LIMIT = 100
 PINYIN_INDEX_LIMIT = 255
+
+
+def tidy(value: str | None) -> str:
+    """Display text as stored: trimmed, any run of white space (full-width
+    spaces and line breaks included) made one space, every other character as
+    typed: ``" （测试）\n轮次 "`` → ``"（测试） 轮次"``."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", str(value)).strip()
 
 
 def fold(value: str | None) -> str:

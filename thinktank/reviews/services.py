@@ -36,7 +36,7 @@ from thinktank.reviews.models import (
 )
 from thinktank.reviews.panels import can_expert_open
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
-from thinktank.text import fold, organisation_key
+from thinktank.text import fold, organisation_key, tidy
 
 MIN_PANEL_SIZE = 5
 CRITERION_NAME_LIMIT = 50
@@ -256,12 +256,13 @@ def can_read_application(user, application: Application) -> bool:
 
 
 def add_group(review_round: ReviewRound, name: str, *, actor: str | None = None) -> ReviewGroup:
-    """A new group (分组) of a draft round; names are unique within the round."""
+    """A new group (分组) of a draft round; names are unique within the round,
+    whatever the width they are typed in ("甲组（一）" is "甲组(一)")."""
     _require_draft(review_round)
-    name = fold(name)
+    name = tidy(name)
     if not name or len(name) > 50:
         raise DomainError(_("A group needs a name of at most 50 characters."))
-    if any(group.name == name for group in review_round.groups):
+    if any(fold(group.name) == fold(name) for group in review_round.groups):
         raise DomainError(_("The round already has a group named %(name)s.", name=name))
     group = ReviewGroup(round=review_round, name=name)
     db.session.add(group)
@@ -359,7 +360,8 @@ def _require_free_number(review_round: ReviewRound, number: str,
 
 
 def _groups_by_name(review_round: ReviewRound) -> dict[str, ReviewGroup]:
-    return {group.name: group for group in review_round.groups}
+    """The round's groups by folded name (the key ``add_group`` keeps unique)."""
+    return {fold(group.name): group for group in review_round.groups}
 
 
 def _apply_application_data(application: Application, data: ApplicationData,
@@ -371,9 +373,10 @@ def _apply_application_data(application: Application, data: ApplicationData,
     if data.group_name is None:
         application.group = None
         return
-    if data.group_name not in groups:
-        groups[data.group_name] = add_group(application.round, data.group_name, actor=actor)
-    application.group = groups[data.group_name]
+    key = fold(data.group_name)
+    if key not in groups:
+        groups[key] = add_group(application.round, data.group_name, actor=actor)
+    application.group = groups[key]
 
 
 def _application_values(application: Application) -> dict[str, str | None]:
@@ -429,10 +432,12 @@ def import_applications(review_round: ReviewRound, data: bytes, filename: str, *
         return report
     known_groups = _groups_by_name(review_round)
     report.created = len(sheet.rows)
-    # In the order the file first names them.
-    report.new_groups = list(dict.fromkeys(
-        row.data.group_name for row in sheet.rows
-        if row.data.group_name and row.data.group_name not in known_groups))
+    # In the order the file first names them, as first spelt.
+    new_groups: dict[str, str] = {}
+    for row in sheet.rows:
+        if row.data.group_name and fold(row.data.group_name) not in known_groups:
+            new_groups.setdefault(fold(row.data.group_name), row.data.group_name)
+    report.new_groups = list(new_groups.values())
     if dry_run:
         return report
     try:
@@ -459,7 +464,7 @@ def add_attachment(application: Application, filename: str, data: bytes, *,
     """Store a PDF for ``application`` (see ``StoredFile.store``); a name not
     ending in .pdf gets it."""
     _require_draft(application.round)
-    attachment = ApplicationAttachment.store(data, fold(filename) or "attachment", user=user,
+    attachment = ApplicationAttachment.store(data, tidy(filename) or "attachment", user=user,
                                              application=application)
     record("review_application.attachment_added", application,
            {"attachment": attachment.original_name, "size": attachment.size,
@@ -476,8 +481,8 @@ def add_avoidance_request(application: Application, expert_name: str | None,
     """Record the applicant's request to keep an expert (by name and/or code)
     off the application."""
     _require_draft(application.round)
-    name, code = fold(expert_name) or None, fold(expert_code).upper() or None
-    reason = fold(reason)
+    name, code = tidy(expert_name) or None, fold(expert_code).upper() or None
+    reason = tidy(reason)
     if name is None and code is None:
         raise DomainError(_("Name the expert, by name or by expert code."))
     if not reason:
