@@ -1,6 +1,8 @@
 """The migrations build the schema from empty, and agree with the models."""
 
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -89,4 +91,31 @@ def test_seeding_the_fields_leaves_an_existing_taxonomy_as_it_is(
     assert sorted(name for name, _position, _active in fields) == sorted(
         {"合成生物学", *SEED_FIELDS})
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_subject_issued_twice_stops_the_upgrade_and_is_named(app_config, empty_database_url):
+    """The one-document-per-subject index cannot be built over two numbers
+    issued for one subject: the upgrade stops, names them and changes nothing."""
+    app = _upgraded_app(app_config, empty_database_url, "0c44c10a9cbe")  # before the index
+    documents = sa.table("issued_documents", *(sa.column(name) for name in (
+        "kind", "subject_type", "subject_id", "title", "prefix", "year", "sequence", "number",
+        "version", "verification_code", "status", "html", "issued_at")))
+    with app.app_context():
+        db.session.execute(sa.insert(documents), [
+            {"kind": "application_opinion", "subject_type": "review_application",
+             "subject_id": 7, "title": "专家评审意见表", "prefix": "赣生智咨", "year": 2026,
+             "sequence": sequence, "number": f"赣生智咨〔2026〕{sequence}号", "version": 1,
+             "verification_code": f"CODE{sequence}", "status": "done", "html": "",
+             "issued_at": datetime(2026, 11, 29, tzinfo=UTC)}
+            for sequence in (3, 4)])
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code != 0
+        assert "application_opinion #7: 赣生智咨〔2026〕3号; application_opinion #7: " \
+               "赣生智咨〔2026〕4号" in result.output
+        index_names = {index["name"] for index in sa.inspect(db.engine).get_indexes(
+            "issued_documents")}
+        assert "uq_issued_documents_kind_subject" not in index_names
+        db.session.remove()
         db.engine.dispose()

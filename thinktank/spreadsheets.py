@@ -23,7 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from thinktank.text import fold
+from thinktank.text import fold, tidy
 from thinktank.values import RuleError
 from thinktank.vocabulary import normalise_city
 
@@ -211,14 +211,16 @@ def sort_problems(problems: list[Problem], columns: Sequence[Column]) -> None:
     problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
 
 
-def text_parser(limit: int) -> Parser:
-    """A one-line text of at most ``limit`` characters, folded (full-width to half)."""
+def text_parser(limit: int, normalise: Callable[[str], str] = tidy) -> Parser:
+    """A one-line text of at most ``limit`` characters: as typed, tidied
+    (names, titles, organisations), or folded to half-width with
+    ``normalise=fold`` for what is compared as a key (a number)."""
 
     def parse(value: Any) -> str:
-        folded = fold(cell_text(value))
-        if len(folded) > limit:
+        text = normalise(cell_text(value))
+        if len(text) > limit:
             raise CellInvalid(Reason.TOO_LONG, limit=limit)
-        return folded
+        return text
 
     return parse
 

@@ -1,4 +1,10 @@
-"""Text normalisation shared by imports, searches and avoidance rules."""
+"""Text normalisation shared by forms, imports, searches and avoidance rules.
+
+What users type is stored as they typed it, only tidied (``tidy``): a
+round named "（测试）" keeps its full-width brackets in pages and documents.
+Folding (``fold``: full-width to half-width) is for the keys that compare
+texts: organisation keys, searches, import matching, codes and numbers.
+"""
 
 import re
 import unicodedata
@@ -6,10 +12,23 @@ import unicodedata
 from pypinyin import Style, lazy_pinyin
 
 _SPACES = re.compile(r"\s+")
+# Characters Windows refuses in a file name (macOS and Linux refuse fewer), and
+# the C0 and C1 control characters.
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]')
+FILE_NAME_LIMIT = 100
 # The lengths of the columns that keep these keys. Casefolding ("ß" → "ss") and
 # pinyin (one character, up to six letters) make a key longer than its name.
 ORGANISATION_KEY_LIMIT = 100
 PINYIN_INDEX_LIMIT = 255
+
+
+def tidy(value: str | None) -> str:
+    """Display text as stored: trimmed, any run of white space (full-width
+    spaces and line breaks included) made one space, every other character as
+    typed: ``" （测试）\n轮次 "`` → ``"（测试） 轮次"``."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", str(value)).strip()
 
 
 def fold(value: str | None) -> str:
@@ -21,6 +40,15 @@ def fold(value: str | None) -> str:
     if value is None:
         return ""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def file_name(text: str) -> str:
+    """``text`` made into the name of a downloaded file (without its extension):
+    characters that file systems refuse become ``_``, spaces are squeezed, and
+    the name is cut to ``FILE_NAME_LIMIT``. What users typed otherwise stays,
+    full-width punctuation included."""
+    name = _NOT_IN_FILE_NAMES.sub("_", _SPACES.sub(" ", text)).strip(" .")
+    return name[:FILE_NAME_LIMIT] or "_"
 
 
 def organisation_key(name: str | None) -> str:

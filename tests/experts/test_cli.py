@@ -92,7 +92,8 @@ def test_export_writes_the_pool_and_imports_back_unchanged(runner, tmp_path, mak
     assert result.exit_code == 0 and result.output.strip() == f"exported 2 experts to {everyone}"
     result = runner.invoke(args=["experts", "export", str(withdrawn), "--status", "withdrawn"])
     assert result.exit_code == 0, result.output
-    assert [values[0] for values in read_back(withdrawn.read_bytes())[1:]] == ["乙"]
+    # 姓名 comes after 专家编号
+    assert [values[1] for values in read_back(withdrawn.read_bytes())[1:]] == ["乙"]
     result = runner.invoke(args=["experts", "import", str(everyone)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "created: 0, updated: 0, unchanged: 2"

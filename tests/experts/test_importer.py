@@ -112,6 +112,16 @@ def test_an_unknown_column_is_a_warning_and_its_values_are_ignored():
     assert len(sheet.rows) == 1
 
 
+def test_the_exported_code_column_is_read_past_without_a_warning():
+    # The export writes 专家编号 first; the import identifies experts by mobile
+    # and email, so a code (even a wrong one, or one on a row otherwise blank) changes nothing.
+    rows = [row(专家编号="ZJ00007"), row(专家编号="不是编号"), {"专家编号": "ZJ00009"}]
+    sheet = read(workbook(rows, ["专家编号", *HEADERS]))
+    assert not sheet.problems and not sheet.warnings
+    assert [r.row for r in sheet.rows] == [2, 3]
+    assert "code" not in sheet.attributes
+
+
 def test_a_repeated_column_is_a_problem():
     sheet = read(workbook([row()], [*HEADERS, "手机"]))
     assert sheet.problems == [Problem(1, "手机", Reason.REPEATED_COLUMN)]

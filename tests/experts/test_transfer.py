@@ -198,14 +198,16 @@ def test_a_failure_in_the_middle_of_writing_takes_back_the_earlier_rows(make_exp
 # --- export and the round trip ----------------------------------------------------------
 
 def test_the_export_uses_the_template_columns_date_cells_and_joined_fields(make_expert):
-    make_expert(name="孙悦", gender="女", birth_year=1980, field_names=["生物医药", "投融资"],
-                mobile="13900000001", email="sun@example.cn", term_start=date(2025, 1, 1),
-                term_end=date(2027, 12, 31), notes="=HYPERLINK(\"http://x\")")
+    expert = make_expert(
+        name="孙悦", gender="女", birth_year=1980, field_names=["生物医药", "投融资"],
+        mobile="13900000001", email="sun@example.cn", term_start=date(2025, 1, 1),
+        term_end=date(2027, 12, 31), notes="=HYPERLINK(\"http://x\")")
     data, count = export_pool(ExpertFilters())
     assert count == 1
     header, values = read_back(data)
-    assert list(header) == HEADERS
+    assert list(header) == ["专家编号", *HEADERS]  # the code first, then the template's
     record = dict(zip(header, values, strict=True))
+    assert record["专家编号"] == expert.code
     assert record["专业领域"] == "生物医药、投融资"
     assert record["手机"] == "13900000001" and isinstance(record["手机"], str)
     assert record["出生年份"] == 1980
@@ -222,7 +224,7 @@ def test_the_export_applies_the_filters_and_is_audited(make_expert):
     data, count = export_pool(ExpertFilters(status="suspended"), actor="test")
     db.session.commit()
     assert count == 1
-    assert [values[0] for values in read_back(data)[1:]] == ["暂停"]
+    assert [values[1] for values in read_back(data)[1:]] == ["暂停"]  # after 专家编号
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "experts.exported"))
     assert entry.payload["count"] == 1 and entry.payload["filters"]["status"] == "suspended"
 

@@ -157,7 +157,7 @@ def test_export_downloads_the_filtered_list(secretariat, make_expert):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert ".xlsx" in response.headers["Content-Disposition"]
     rows = read_back(response.data)
-    assert list(rows[0]) == HEADERS and [r[0] for r in rows[1:]] == ["赣州专家"]
+    assert list(rows[0]) == ["专家编号", *HEADERS] and [r[1] for r in rows[1:]] == ["赣州专家"]
     assert count("experts.exported") == 1
 
 

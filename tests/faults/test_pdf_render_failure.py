@@ -72,7 +72,7 @@ def test_a_failed_render_keeps_its_number_and_a_new_version_issues_it(
     with monkeypatch.context() as broken:
         broken.setattr(Document, "write_pdf", no_space_left)
         failed = rendered(followed(secretariat.post(
-            "/reports/issue", data={"kind": "pool_statistics", "title": TITLE}
+            "/reports/issue", data={"kind": "pool_statistics", "title": TITLE, "sequence": 1}
         )))
 
     assert failed.status == DocumentStatus.FAILED

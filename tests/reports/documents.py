@@ -24,6 +24,12 @@ def issued(kind: str, subject_id: int, title: str = "测试文件") -> IssuedDoc
     return rendered
 
 
+def confirmed(form: dict) -> dict:
+    """``form`` as the documents page sends it: with the number it named
+    (a document without a subject is issued only under the number shown)."""
+    return {**form, "sequence": services.upcoming_sequence()[0]}
+
+
 def checked_text(document: IssuedDocument, tmp_path: Path) -> str:
     """The PDF's text, after checking what every document must have: fonts all
     embedded with the CJK ones among them, page numbers, A4, the page count."""

@@ -122,7 +122,8 @@ def test_the_documents_list_offers_only_kinds_without_a_subject(client, make_use
         assert f'value="{kind}"' not in page
     # A kind about a subject needs its subject, and one without a subject takes none.
     for data in ({"kind": "session_opinion", "title": "咨询意见书"},
-                 {"kind": "pool_statistics", "subject_id": "1", "title": "统计表"}):
+                 {"kind": "pool_statistics", "subject_id": "1", "title": "统计表",
+                  "sequence": "1"}):
         response = client.post("/reports/issue", data=data)
         assert response.status_code == 400
         assert "页面上出具" in response.get_data(as_text=True)

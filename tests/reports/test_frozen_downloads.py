@@ -22,6 +22,8 @@ from thinktank.experts.services import set_status
 from thinktank.extensions import db
 from thinktank.reports.models import IssuedDocument
 
+from .documents import confirmed
+
 TITLE = "专家库构成统计表"
 
 
@@ -44,8 +46,8 @@ def frozen(app, client, auth, make_user, make_expert, pool):
     changed (an expert renamed, one suspended, two new) and version 2 issued
     from the changed pool; returns (version 1, its bytes, version 2)."""
     auth.login(make_user("secretariat"))
-    first = issued_through_page(client, "/reports/issue", {"kind": "pool_statistics",
-                                                          "title": TITLE})
+    first = issued_through_page(client, "/reports/issue", confirmed({"kind": "pool_statistics",
+                                                                    "title": TITLE}))
     first_pdf = first.pdf
     assert first.sha256 == sha256(first_pdf)
 

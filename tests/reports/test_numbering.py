@@ -17,6 +17,8 @@ from thinktank.extensions import db
 from thinktank.reports import services
 from thinktank.reports.models import DocumentCounter, DocumentStatus, IssuedDocument
 
+from .documents import confirmed
+
 TITLE = "专家库构成统计表"
 # 23:59 and 00:01 in Shanghai (UTC+8) on either side of New Year 2032; in UTC
 # both are still 31 December 2031.
@@ -113,14 +115,16 @@ def test_an_issue_refused_on_the_page_gives_its_number_back(clock, client, auth,
     clock(FIRST_MINUTE_OF_2032)
     auth.login(make_user("secretariat"))
     form = {"kind": "pool_statistics", "title": TITLE}
-    assert client.post("/reports/issue", data=form).status_code == 302
+    assert client.post("/reports/issue", data=confirmed(form)).status_code == 302
     unprintable = make_expert(name="王\ue000")
 
-    assert client.post("/reports/issue", data=form).status_code == 409
+    refused = client.post("/reports/issue", data=confirmed(form))
+    assert refused.status_code == 409 and "将占用文号 赣生智咨〔2032〕2号" in refused.get_data(
+        as_text=True)
 
     unprintable.name = "王五"
     db.session.commit()
-    assert client.post("/reports/issue", data=form).status_code == 302
+    assert client.post("/reports/issue", data=confirmed(form)).status_code == 302
     db.session.expire_all()
     assert db.session.scalars(select(IssuedDocument.number).order_by(IssuedDocument.id)).all() == [
         "赣生智咨〔2032〕1号", "赣生智咨〔2032〕2号"]

@@ -13,6 +13,8 @@ from thinktank.extensions import db
 from thinktank.reports.models import DocumentStatus, IssuedDocument
 from thinktank.reports.services import issued_on
 
+from .documents import confirmed
+
 TITLE = "专家库构成统计表"
 
 
@@ -24,8 +26,8 @@ def secretariat(make_user, auth):
 
 
 def issue_through_page(client, **extra) -> IssuedDocument:
-    response = client.post("/reports/issue", data={"kind": "pool_statistics", "title": TITLE,
-                                                   **extra})
+    response = client.post("/reports/issue", data=confirmed({"kind": "pool_statistics",
+                                                             "title": TITLE, **extra}))
     assert response.status_code == 302, response.get_data(as_text=True)
     document_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     db.session.expire_all()
@@ -79,7 +81,8 @@ def test_a_document_without_pdf_is_not_downloadable(client, secretariat, pool):
 def test_missing_characters_are_shown_and_can_be_overridden(client, secretariat, pool,
                                                             make_expert):
     make_expert(name="李\ue000")
-    response = client.post("/reports/issue", data={"kind": "pool_statistics", "title": TITLE})
+    response = client.post("/reports/issue",
+                           data=confirmed({"kind": "pool_statistics", "title": TITLE}))
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert 'id="missing-glyphs"' in page and "U+E000" in page
@@ -170,7 +173,7 @@ def test_background_render_answers_at_once_then_offers_the_download(app, client,
     assert document.pdf is None
     waiting = client.get(f"/reports/{document.id}")
     if document.status != DocumentStatus.DONE:
-        assert waiting.headers.get("Refresh") == "2"
+        assert waiting.headers.get("Refresh") == f"2; url=/reports/{document.id}"
 
     def offering_the_download():
         page = client.get(f"/reports/{document.id}")

@@ -7,7 +7,7 @@ import subprocess
 from thinktank.extensions import db
 from thinktank.reports import services
 
-from .helpers import RARE_NAMES, pdf_fonts, pdf_info, pdf_text
+from .helpers import RARE_NAMES, pdf_fonts, pdf_info, pdf_text, poppler
 
 
 def rendered_statistics(make_expert, count: int = 40):
@@ -61,3 +61,24 @@ def test_page_one_screenshot(pool, make_expert, tmp_path, screenshots):
     image = tmp_path / "page.png"
     assert image.read_bytes().startswith(b"\x89PNG")
     shutil.copyfile(image, screenshots / "report-pool.png")
+
+
+# 21 characters of the title's size fill one line of the type area and leave
+# one over; 41 fill two and leave one.
+LONG_TITLES = ["关于生物制造产业发展规划编制工作咨询意见书",
+               "关于江西省生物制造产业发展规划编制与重点项目布局及配套政策措施研究工作的咨询意见书"]
+
+
+def test_a_title_never_leaves_one_character_on_its_last_line(pool, tmp_path):
+    assert [len(title) for title in LONG_TITLES] == [21, 41]
+    for title in LONG_TITLES:
+        document = services.request_issue("pool_statistics", None, title)
+        db.session.commit()
+        document = services.render_document(document.id)
+        first_page = poppler("pdftotext", document.pdf, tmp_path, "-layout", "-l", "1")
+        lines = [line.strip() for line in first_page.splitlines() if line.strip()]
+        # The title's lines follow the document number.
+        title_lines = lines[lines.index(document.number) + 1:]
+        while "".join(title_lines) != title:
+            title_lines.pop()
+        assert len(title_lines) >= 2 and len(title_lines[-1]) >= 2, title_lines

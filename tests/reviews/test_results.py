@@ -7,9 +7,11 @@ import io
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
+from werkzeug.http import parse_options_header
 
 from tests.reviews.outcome_factories import add_sheet, scored_round
 from tests.reviews.panel_factories import applications_of, panel_with
@@ -19,6 +21,7 @@ from thinktank.permissions import Role
 from thinktank.reviews.applications import create_application
 from thinktank.reviews.models import ReviewGroup, RoundStatus, SheetStatus
 from thinktank.reviews.results import round_results
+from thinktank.text import file_name
 from thinktank.timeutil import utcnow
 
 
@@ -298,3 +301,25 @@ def test_the_mark_follows_the_round_s_rule(five, make_user, auth, client):
     marked = re.findall(r'<th class="text-end rule-score the-rule"[^>]*>(.*?)</th>', html)
     assert len(marked) == 1 and "算术平均" in marked[0]
     assert _page_finals(html)[apps[0].number] == "74.00"
+
+
+def test_the_workbook_is_named_after_the_round(five, make_user, auth, client):
+    review_round, _apps, _experts = five
+    review_round.name = "2026年度（第一批）项目遴选: A/B 组"
+    db.session.commit()
+    auth.login(make_user(Role.SECRETARIAT))
+
+    export = client.get(f"/reviews/{review_round.id}/results.xlsx")
+
+    disposition = export.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")  # an ASCII fallback first
+    # RFC 5987: the name as typed, in UTF-8, with the characters file systems refuse replaced.
+    expected = "评审结果-2026年度（第一批）项目遴选_ A_B 组.xlsx"
+    assert f"filename*=UTF-8''{quote(expected)}" in disposition
+    assert parse_options_header(disposition)[1]["filename"] == expected
+
+
+def test_file_names_keep_the_text_and_drop_what_file_systems_refuse():
+    assert file_name("评审结果-（测试）：第一轮") == "评审结果-（测试）：第一轮"
+    assert file_name(' a\\b/c:d*e?f"g<h>i|j\x01k\tl ') == "a_b_c_d_e_f_g_h_i_j_k l"
+    assert file_name("...") == "_" and len(file_name("长" * 300)) == 100

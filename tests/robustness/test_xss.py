@@ -22,6 +22,7 @@ from thinktank.draws.models import Draw
 from thinktank.experts.models import Conflict, Expert, ExpertiseField
 from thinktank.extensions import db
 from thinktank.notices.models import Notice
+from thinktank.reports import services as report_services
 from thinktank.reports.models import IssuedDocument
 from thinktank.reviews.models import (
     Application,
@@ -183,6 +184,8 @@ def test_pdfs_show_the_payload_as_literal_text(world, tmp_path):
         data = {"kind": kind, "title": PAYLOAD, "allow_missing_glyphs": "y"}
         if subject:
             data["subject_id"] = str(world.ids[subject])
+        else:  # issued under the number the page names
+            data["sequence"] = str(report_services.upcoming_sequence()[0])
         response = client.post("/reports/issue", data=data)
         assert response.status_code == 302, (kind, re.findall(
             r"alert-danger[^>]*>\s*([^<]+)", response.get_data(as_text=True)))

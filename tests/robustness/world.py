@@ -248,6 +248,7 @@ def forms(world: World) -> list[Form]:
              ruled=("expert_code",)),
         Form("verify", "anonymous", "/verify", {"code": "ABCD"}, {"code": 40}),
         Form("report issue", "secretariat", "/reports/issue",
-             {"kind": "pool_statistics", "title": "统计", "allow_missing_glyphs": "y"},
+             {"kind": "pool_statistics", "title": "统计", "allow_missing_glyphs": "y",
+              "sequence": "1"},  # the number the page names: the world has issued none
              {"title": 200}, ("subject_id",), renders=True),
     ]

@@ -14,7 +14,7 @@ from thinktank.experts.labels import STATUS_LABELS
 from thinktank.experts.models import ExpertStatus
 from thinktank.experts.rules import ExpertData
 from thinktank.forms import IntegerField, MultiCheckboxField
-from thinktank.text import fold
+from thinktank.text import tidy
 from thinktank.timeutil import today_in_display_zone
 from thinktank.values import RuleError, normalise_email, normalise_mobile
 from thinktank.vocabulary import CATEGORIES, CITIES, GENDERS
@@ -54,24 +54,23 @@ class ExpertFilterForm(FlaskForm):
                         default="asc", validators=[Optional()])
 
 
-# Fields whose text is stored folded (``thinktank.text.fold``) fold it before
-# validation: NFKC can make a text longer ("㍿" is four characters), and the
-# length checked must be the length stored.
-FOLDED = [fold]
+# Text fields are stored as typed, tidied (``thinktank.text.tidy``); they are
+# tidied before validation, so that the length checked is the length stored.
+TIDIED = [tidy]
 
 
 class ExpertForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)], filters=FOLDED)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)], filters=TIDIED)
     gender = SelectField(_l("Gender"), choices=[("", "—")] + [(g, g) for g in GENDERS],
                          validators=[Optional()])
     birth_year = IntegerField(_l("Birth year"), validators=[Optional()])
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)],
-                               filters=FOLDED)
+                               filters=TIDIED)
     category = SelectField(_l("Organisation category"), choices=[(c, c) for c in CATEGORIES])
     title = StringField(_l("Professional title"), validators=[Optional(), Length(max=50)],
-                        filters=FOLDED)
+                        filters=TIDIED)
     position = StringField(_l("Position"), validators=[Optional(), Length(max=50)],
-                           filters=FOLDED)
+                           filters=TIDIED)
     field_names = MultiCheckboxField(_l("Expertise fields"))
     city = SelectField(_l("City"), choices=[(c, c) for c in CITIES])
     mobile = StringField(_l("Mobile"), validators=[DataRequired(), Length(max=30)])
@@ -108,14 +107,13 @@ class ExpertForm(FlaskForm):
 
     def to_data(self) -> ExpertData:
         def text(value):
-            value = fold(value)
-            return value or None
+            return tidy(value) or None
 
         return ExpertData(
-            name=fold(self.name.data),
+            name=tidy(self.name.data),
             gender=self.gender.data or None,
             birth_year=self.birth_year.data,
-            organisation=fold(self.organisation.data),
+            organisation=tidy(self.organisation.data),
             category=self.category.data,
             title=text(self.title.data),
             position=text(self.position.data),
@@ -140,15 +138,15 @@ class StatusForm(FlaskForm):
 
 class ConflictForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=100)],
-                               filters=FOLDED)
+                               filters=TIDIED)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)],
-                         filters=FOLDED)
+                         filters=TIDIED)
     ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()])
 
 
 class FieldForm(FlaskForm):
     name = StringField(_l("Field name"), validators=[DataRequired(), Length(max=50)],
-                       filters=FOLDED)
+                       filters=TIDIED)
 
 
 class FieldEditForm(FieldForm):

@@ -56,6 +56,10 @@ COLUMNS = (
     Column("备注", "notes"),
 )
 COLUMN_BY_ATTRIBUTE = {column.attribute: column for column in COLUMNS}
+# The expert's code (ZJ00001), the export's first column, so that a reader of
+# the file can name the expert. An import identifies experts by mobile, then
+# email, and reads past it; the code is the app's to give, never the file's.
+CODE_COLUMN = Column("专家编号", "code")
 
 # Limits of the database columns and of the web form, so both paths agree.
 TEXT_LIMITS = {"name": 50, "organisation": 100, "title": 50, "position": 50}
@@ -101,7 +105,8 @@ def read_experts(
                                 max_uncompressed_bytes=max_uncompressed_bytes)
     header = raw_rows[0] if raw_rows else ()
     sheet = ExpertSheet()
-    positions = match_header(header, COLUMNS, sheet.problems, sheet.warnings)
+    positions = match_header(header, (CODE_COLUMN, *COLUMNS), sheet.problems, sheet.warnings)
+    positions.pop(CODE_COLUMN.attribute, None)
     if sheet.problems:
         return sheet
     sheet.attributes = frozenset(positions)

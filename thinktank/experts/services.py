@@ -13,7 +13,7 @@ from thinktank.errors import DomainError
 from thinktank.experts.models import Conflict, Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.experts.rules import ExpertData
 from thinktank.extensions import db
-from thinktank.text import fold, organisation_key, pinyin_index
+from thinktank.text import fold, organisation_key, pinyin_index, tidy
 from thinktank.vocabulary import SEED_FIELDS
 
 SORTS = {
@@ -41,14 +41,17 @@ class ExpertFilters:
 def expert_query(filters: ExpertFilters) -> Select:
     """The experts matching ``filters``, sorted, with their fields loaded in one query."""
     query = select(Expert).options(selectinload(Expert.fields))
-    q = fold(filters.q).lower()
+    # Names and organisations are stored as typed: a name is found as typed or
+    # folded (ＡＢＣ or ABC), an organisation by its key, whichever width was typed.
+    typed, q = tidy(filters.q).lower(), fold(filters.q).lower()
     if q:
         pattern = f"%{q}%"
         query = query.where(
             or_(
+                func.lower(Expert.name).like(f"%{typed}%"),
                 func.lower(Expert.name).like(pattern),
                 Expert.name_pinyin.like(pattern),
-                func.lower(Expert.organisation).like(pattern),
+                Expert.organisation_key.like(f"%{organisation_key(q)}%"),
                 Expert.code.like(pattern.upper()),
             )
         )
@@ -246,13 +249,13 @@ def add_conflict(
     *,
     actor: str | None = None,
 ) -> Conflict:
-    organisation = fold(organisation)
+    organisation = tidy(organisation)
     if not organisation:
         raise DomainError(_("Name the organisation of the conflict."))
     conflict = Conflict(
         organisation=organisation,
         organisation_key=organisation_key(organisation),
-        reason=fold(reason),
+        reason=tidy(reason),
         ends_on=ends_on,
     )
     expert.conflicts.append(conflict)

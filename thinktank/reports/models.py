@@ -38,13 +38,17 @@ class IssuedDocument(db.Model):
     it into the PDF later. The PDF bytes are kept in the database rather than in
     UPLOAD_DIR: documents are small (fonts are subset), a database backup then
     holds everything, and a row and its file can never part. A correction is a
-    new row with the same number, ``version`` + 1 and ``supersedes_id``.
+    new row with the same number, ``version`` + 1 and ``supersedes_id``; a
+    subject has one number per kind, so one version 1 per kind and subject
+    (kinds without a subject have a NULL ``subject_id``, which never clashes).
     """
 
     __tablename__ = "issued_documents"
     __table_args__ = (
         UniqueConstraint("prefix", "year", "sequence", "version"),
         Index("ix_issued_documents_subject", "subject_type", "subject_id"),
+        Index("uq_issued_documents_kind_subject", "kind", "subject_type", "subject_id", "version",
+              unique=True),
         Index("ix_issued_documents_status", "status"),
     )
 

@@ -2,7 +2,9 @@
 
 Issuing (``request_issue``, ``reissue``) gives the document its number and
 verification code, builds its HTML and checks that the report fonts cover
-every character, all in the caller's transaction. Rendering
+every character, all in the caller's transaction. A document about a subject
+(an application, a session...) is issued once: a correction is a new version
+of its number (``reissue``), never a second number. Rendering
 (``render_document``) turns that HTML into the PDF later, outside the web
 request, and freezes the bytes with their SHA-256.
 """
@@ -46,6 +48,36 @@ class MissingGlyphs(DomainError):
             characters=listed,
         ))
         self.characters = characters
+
+
+class AlreadyIssued(DomainError):
+    """The subject already has its document of this kind: a second number
+    would be a second official document with the same content."""
+
+    status_code = 409
+
+    def __init__(self, document: IssuedDocument):
+        super().__init__(_(
+            "This document has already been issued as %(number)s; issuing it again would "
+            "use up another number. To correct it, issue a corrected version of %(number)s: "
+            "it keeps the number.",
+            number=document.number,
+        ))
+        self.document = document
+
+
+class NumberChanged(DomainError):
+    """The number the issuer was shown has been taken by another document meanwhile."""
+
+    status_code = 409
+
+    def __init__(self, number: str):
+        super().__init__(_(
+            "The number shown has been taken by another document meanwhile. The document "
+            "would now take %(number)s: check the number and confirm again.",
+            number=number,
+        ))
+        self.number = number
 
 
 def chinese_date(day: date) -> str:
@@ -100,6 +132,25 @@ def next_sequence(prefix: str, year: int) -> int:
     except IntegrityError:
         # Another issue created the year's counter meanwhile: increment that one.
         return db.session.execute(increment).scalar_one()
+
+
+def upcoming_sequence() -> tuple[int, str]:
+    """The sequence and number the next issue would take now (not reserved)."""
+    prefix = current_app.config["REPORT_NUMBER_PREFIX"]
+    year = today_in_display_zone().year
+    last = db.session.scalar(select(DocumentCounter.last_sequence).where(
+        DocumentCounter.prefix == prefix, DocumentCounter.year == year))
+    sequence = (last or 0) + 1
+    return sequence, document_number(prefix, year, sequence)
+
+
+def issued_document(kind_name: str, subject_id: int) -> IssuedDocument | None:
+    """The latest version of the document of this kind about this subject, if issued."""
+    kind = _kind(kind_name)
+    first = db.session.scalar(select(IssuedDocument).where(
+        IssuedDocument.kind == kind.name, IssuedDocument.subject_type == kind.subject_type,
+        IssuedDocument.subject_id == subject_id, IssuedDocument.version == 1))
+    return latest_version(first) if first is not None else None
 
 
 class _TextCollector(HTMLParser):
@@ -179,19 +230,29 @@ def request_issue(
     *,
     user=None,
     allow_missing_glyphs: bool = False,
+    expected_sequence: int | None = None,
 ) -> IssuedDocument:
     """Issue a new document: next number of the year, verification code, HTML.
 
-    The PDF is rendered later (``render_document``). Raises ``MissingGlyphs``
-    when the fonts lack characters of the document, unless told to go ahead;
-    the caller then rolls back, which also gives the number back."""
+    The PDF is rendered later (``render_document``). Raises ``AlreadyIssued``
+    when the subject already has its document of this kind; ``NumberChanged``
+    when ``expected_sequence`` (the number the issuer was shown,
+    ``upcoming_sequence``) is given and is no longer the next; and
+    ``MissingGlyphs`` when the fonts lack characters of the document, unless
+    told to go ahead. The caller then rolls back, which gives the number back."""
     kind = _kind(kind_name)
     title = _clean_title(title)
     if (kind.subject_type is None) != (subject_id is None):
         raise DomainError(_("This document is issued from the page of what it is about."))
     prefix = current_app.config["REPORT_NUMBER_PREFIX"]
     year = today_in_display_zone().year
+    # Taken first: the counter's lock makes a concurrent issue of the same
+    # subject wait here, and then see this one's document below.
     sequence = next_sequence(prefix, year)
+    if subject_id is not None and (existing := issued_document(kind.name, subject_id)):
+        raise AlreadyIssued(existing)
+    if expected_sequence is not None and sequence != expected_sequence:
+        raise NumberChanged(document_number(prefix, year, sequence))
     document = IssuedDocument(
         kind=kind.name, subject_type=kind.subject_type, subject_id=subject_id, title=title,
         prefix=prefix, year=year, sequence=sequence,

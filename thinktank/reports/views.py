@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.permissions import Role, public, roles
 from thinktank.reports import services
@@ -38,15 +39,20 @@ def _queue_render(document: IssuedDocument) -> None:
         services.render_document(document.id)
 
 
-def _index_page(form: IssueForm, missing: services.MissingGlyphs | None = None, status=200):
+def _index_page(form: IssueForm, refused: DomainError | None = None, status=200):
+    """The list with the issue form; ``refused`` is the error that stopped an
+    issue (missing characters, a number taken meanwhile)."""
     if form.subject_id.data is None:
         # Kinds about a subject are issued from the subject's page, not chosen here.
         form.kind.choices = [(name, label) for name, label in form.kind.choices
                              if KINDS[name].subject_type is None]
     page = db.paginate(services.document_query(), per_page=50, error_out=False)
+    sequence, number = services.upcoming_sequence()
     return render_template(
-        "reports/list.html", page=page, form=form, missing=missing,
-        status_labels=STATUS_LABELS, kinds=KINDS,
+        "reports/list.html", page=page, form=form, status_labels=STATUS_LABELS, kinds=KINDS,
+        missing=refused if isinstance(refused, services.MissingGlyphs) else None,
+        number_changed=isinstance(refused, services.NumberChanged),
+        upcoming_sequence=sequence, upcoming_number=number,
     ), status
 
 
@@ -67,9 +73,13 @@ def issue():
         document = services.request_issue(
             form.kind.data, form.subject_id.data, form.title.data, user=current_user,
             allow_missing_glyphs=form.allow_missing_glyphs.data,
+            expected_sequence=form.sequence.data,
         )
-    if isinstance(done.error, services.MissingGlyphs):
-        return _index_page(form, missing=done.error, status=409)
+    if isinstance(done.error, services.AlreadyIssued):
+        existing = done.error.document
+        return _detail_page(existing, ReissueForm(), already=done.error, status=409)
+    if isinstance(done.error, services.MissingGlyphs | services.NumberChanged):
+        return _index_page(form, done.error, status=409)
     if done.error:
         flash(done.error.message, "danger")
         return _index_page(form, status=400)
@@ -80,16 +90,22 @@ def issue():
 def _detail_page(
     document: IssuedDocument, form: ReissueForm,
     missing: services.MissingGlyphs | None = None, status: int = 200,
+    already: services.AlreadyIssued | None = None,
 ) -> Response:
+    """The document's page; ``already`` is the refusal of a second issue of
+    its subject, shown above it (the page then answers the issue's POST)."""
     all_versions = services.versions(document)
     response = Response(render_template(
         "reports/detail.html", document=document, versions=all_versions, form=form,
         status_labels=STATUS_LABELS, kind=KINDS.get(document.kind), missing=missing,
+        already=already,
         can_reissue=all_versions[-1].id == document.id and not document.in_progress,
     ), status=status)
     if document.in_progress:
-        # Without scripts (CSP), the page reloads itself until the PDF is ready.
-        response.headers["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
+        # Without scripts (CSP), the page reloads itself until the PDF is ready;
+        # by its address, as it may be the answer to an issue's POST.
+        address = url_for("reports.detail", document_id=document.id)
+        response.headers["Refresh"] = f"{PROGRESS_REFRESH_SECONDS}; url={address}"
     return response
 
 

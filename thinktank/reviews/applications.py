@@ -29,7 +29,7 @@ from thinktank.reviews.models import (
     RoundStatus,
 )
 from thinktank.spreadsheets import FileRefused, Problem, Reason, sort_problems
-from thinktank.text import fold, organisation_key
+from thinktank.text import fold, organisation_key, tidy
 
 # --- reading --------------------------------------------------------------------------
 
@@ -141,7 +141,8 @@ def _require_free_number(review_round: ReviewRound, number: str,
 
 
 def _groups_by_name(review_round: ReviewRound) -> dict[str, ReviewGroup]:
-    return {group.name: group for group in review_round.groups}
+    """The round's groups by folded name (the key ``add_group`` keeps unique)."""
+    return {fold(group.name): group for group in review_round.groups}
 
 
 def _apply_application_data(application: Application, data: ApplicationData,
@@ -153,9 +154,10 @@ def _apply_application_data(application: Application, data: ApplicationData,
     if data.group_name is None:
         application.group = None
         return
-    if data.group_name not in groups:
-        groups[data.group_name] = add_group(application.round, data.group_name, actor=actor)
-    application.group = groups[data.group_name]
+    key = fold(data.group_name)
+    if key not in groups:
+        groups[key] = add_group(application.round, data.group_name, actor=actor)
+    application.group = groups[key]
 
 
 def _application_values(application: Application) -> dict[str, str | None]:
@@ -211,10 +213,12 @@ def import_applications(review_round: ReviewRound, data: bytes, filename: str, *
         return report
     known_groups = _groups_by_name(review_round)
     report.created = len(sheet.rows)
-    # In the order the file first names them.
-    report.new_groups = list(dict.fromkeys(
-        row.data.group_name for row in sheet.rows
-        if row.data.group_name and row.data.group_name not in known_groups))
+    # In the order the file first names them, as first spelt.
+    new_groups: dict[str, str] = {}
+    for row in sheet.rows:
+        if row.data.group_name and fold(row.data.group_name) not in known_groups:
+            new_groups.setdefault(fold(row.data.group_name), row.data.group_name)
+    report.new_groups = list(new_groups.values())
     if dry_run:
         return report
     try:
@@ -241,7 +245,7 @@ def add_attachment(application: Application, filename: str, data: bytes, *,
     """Store a PDF for ``application`` (see ``StoredFile.store``); a name not
     ending in .pdf gets it."""
     _require_draft(application.round)
-    attachment = ApplicationAttachment.store(data, fold(filename) or "attachment", user=user,
+    attachment = ApplicationAttachment.store(data, tidy(filename) or "attachment", user=user,
                                              application=application)
     record("review_application.attachment_added", application,
            {"attachment": attachment.original_name, "size": attachment.size,
@@ -258,8 +262,8 @@ def add_avoidance_request(application: Application, expert_name: str | None,
     """Record the applicant's request to keep an expert (by name and/or code)
     off the application."""
     _require_draft(application.round)
-    name, code = fold(expert_name) or None, fold(expert_code).upper() or None
-    reason = fold(reason)
+    name, code = tidy(expert_name) or None, fold(expert_code).upper() or None
+    reason = tidy(reason)
     if name is None and code is None:
         raise DomainError(_("Name the expert, by name or by expert code."))
     if not reason:

@@ -37,7 +37,7 @@ from thinktank.reviews.labels import AGGREGATION_LABELS
 from thinktank.reviews.models import ReviewRound
 from thinktank.reviews.rounds import CriterionData, RoundData
 from thinktank.spreadsheets import Reason
-from thinktank.text import fold
+from thinktank.text import fold, tidy
 from thinktank.timeutil import from_display, to_display
 from thinktank.values import RuleError
 from thinktank.vocabulary import CITIES, INDUSTRY_DIRECTIONS
@@ -46,22 +46,24 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 # Points from the panel median; the column keeps 4 digits before the decimal point.
 OUTLIER_LIMIT = Decimal("1000")
 CATEGORY_SUGGESTIONS = ("标志性产业化项目遴选", "中试项目遴选")
-# "技术先进性: 30", "技术先进性：30分", "技术先进性 30" (a pasted Excel row has a tab).
-_CRITERION_LINE = re.compile(r"(.+?)\s*[:\s]\s*(\d+(?:\.\d+)?)\s*分?")
+# "技术先进性: 30", "技术先进性：３０分", "技术先进性 30" (a pasted Excel row has a
+# tab); \d also matches full-width digits.
+_CRITERION_LINE = re.compile(r"(.+?)\s*[:：\s]\s*(\d+(?:[.．]\d+)?)\s*分?")
 
 
 def parse_criteria(text: str) -> list[CriterionData]:
-    """One criterion per line, ``name: maximum points``; blank lines are skipped."""
+    """One criterion per line, ``name: maximum points``; blank lines are
+    skipped. The name is kept as typed, the points read in either width."""
     criteria = []
     for number, line in enumerate((text or "").splitlines(), start=1):
-        folded = fold(line)  # full-width colon and digits become half-width
-        if not folded:
+        line = tidy(line)
+        if not line:
             continue
-        match = _CRITERION_LINE.fullmatch(folded)
+        match = _CRITERION_LINE.fullmatch(line)
         if match is None:
             raise ValidationError(_l("Line %(line)d: write the criterion's name, a colon and "
                                      "its maximum points, e.g. 技术先进性: 30.", line=number))
-        criteria.append(CriterionData(match[1].strip(), Decimal(match[2])))
+        criteria.append(CriterionData(match[1].strip(), Decimal(fold(match[2]))))
     return criteria
 
 
@@ -69,9 +71,11 @@ def criteria_text(criteria: list[CriterionData]) -> str:
     return "\n".join(f"{c.name}: {c.max_points.normalize():f}" for c in criteria)
 
 
-# Fields whose text is stored folded (``thinktank.text.fold``) fold it before
-# validation: NFKC can make a text longer ("㍿" is four characters), and the
-# length checked must be the length stored.
+# Text fields are stored as typed, tidied (``thinktank.text.tidy``); codes and
+# numbers, compared as keys, folded to half-width (``fold``). Either is done
+# before validation: the length checked is the length stored (NFKC can make a
+# text longer: "㍿" is four characters).
+TIDIED = [tidy]
 FOLDED = [fold]
 
 
@@ -80,9 +84,9 @@ class RoundForm(FlaskForm):
     the full mark are shown but not sent (``locked``)."""
 
     name = StringField(_l("Round name"), validators=[DataRequired(), Length(max=200)],
-                       filters=FOLDED)
+                       filters=TIDIED)
     category = StringField(_l("Selection category"), validators=[DataRequired(), Length(max=100)],
-                           filters=FOLDED)
+                           filters=TIDIED)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     # No InputRequired: a locked full mark is shown disabled and not sent.
     full_mark = DecimalField(_l("Full mark"), places=1, default=Decimal("100"))
@@ -118,8 +122,8 @@ class RoundForm(FlaskForm):
 
     def to_data(self) -> RoundData:
         return RoundData(
-            name=fold(self.name.data),
-            category=fold(self.category.data),
+            name=tidy(self.name.data),
+            category=tidy(self.category.data),
             description=(self.description.data or "").strip() or None,
             full_mark=self.full_mark.data,
             aggregation=self.aggregation.data,
@@ -149,11 +153,11 @@ class ApplicationForm(FlaskForm):
                          filters=FOLDED)
     title = StringField(_l("Project title"),
                         validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])],
-                        filters=FOLDED)
+                        filters=TIDIED)
     organisation = StringField(_l("Applicant organisation"),
                                validators=[DataRequired(),
                                            Length(max=TEXT_LIMITS["organisation"])],
-                               filters=FOLDED)
+                               filters=TIDIED)
     direction = SelectField(_l("Direction"), choices=[(d, d) for d in INDUSTRY_DIRECTIONS])
     city = SelectField(_l("City"), choices=[(c, c) for c in CITIES])
     investment = StringField(_l("Total investment (10,000 yuan)"),
@@ -162,7 +166,7 @@ class ApplicationForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_LIMIT)])
     contact = StringField(_l("Contact person"),
                           validators=[Optional(), Length(max=TEXT_LIMITS["contact"])],
-                          filters=FOLDED)
+                          filters=TIDIED)
     phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=30)])
 
     def set_groups(self, names: list[str]) -> None:
@@ -183,19 +187,16 @@ class ApplicationForm(FlaskForm):
                 raise ValidationError(REASON_TEXTS[Reason.PHONE]) from error
 
     def to_data(self) -> ApplicationData:
-        def text(value):
-            return fold(value) or None
-
         return ApplicationData(
             number=fold(self.number.data),
-            title=fold(self.title.data),
-            organisation=fold(self.organisation.data),
+            title=tidy(self.title.data),
+            organisation=tidy(self.organisation.data),
             direction=self.direction.data,
             city=self.city.data,
             investment=self.investment.data or None,
             group_name=self.group_name.data or None,
             summary=(self.summary.data or "").strip() or None,
-            contact=text(self.contact.data),
+            contact=tidy(self.contact.data) or None,
             phone=self.phone.data or None,
         )
 
@@ -206,9 +207,9 @@ class AttachmentForm(FlaskForm):
 
 class AvoidanceForm(FlaskForm):
     expert_name = StringField(_l("Expert name"), validators=[Optional(), Length(max=50)],
-                              filters=FOLDED)
+                              filters=TIDIED)
     # Stored in capitals: "ß" becomes "SS", so the length is checked on that.
     expert_code = StringField(_l("Expert code"), validators=[Optional(), Length(max=20)],
                               filters=[*FOLDED, str.upper])
     reason = StringField(_l("Reason given by the applicant"),
-                         validators=[DataRequired(), Length(max=200)], filters=FOLDED)
+                         validators=[DataRequired(), Length(max=200)], filters=TIDIED)

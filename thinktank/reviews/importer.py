@@ -164,7 +164,7 @@ def read_applications(
 
 
 PARSERS: dict[str, Parser] = {
-    "number": text_parser(TEXT_LIMITS["number"]),
+    "number": text_parser(TEXT_LIMITS["number"], fold),  # a key: half-width, as the form
     "title": text_parser(TEXT_LIMITS["title"]),
     "organisation": text_parser(TEXT_LIMITS["organisation"]),
     "direction": choice_parser(INDUSTRY_DIRECTIONS, Reason.DIRECTION),

@@ -36,6 +36,7 @@ from thinktank.reviews.models import (
     ReviewRound,
 )
 from thinktank.reviews.scoring_views import expert_on_application
+from thinktank.text import file_name
 from thinktank.views import committed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,11 +97,12 @@ def results_page(round_id: int):
 @roles(Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)  # object rule: access.can_view_results
 def results_export(round_id: int):
     round_results = _results_for_reader(round_id)
-    name = _("results") + f"-{round_id}"
+    name = _("results") + f"-{round_results.review_round.name}"
     if round_results.group is not None:
         name += f"-{round_results.group.name}"
+    # send_file writes the name as RFC 5987 filename* (UTF-8) with an ASCII fallback.
     response = send_file(io.BytesIO(results.results_workbook(round_results)), mimetype=XLSX,
-                         as_attachment=True, download_name=f"{name}.xlsx")
+                         as_attachment=True, download_name=f"{file_name(name)}.xlsx")
     response.headers["Cache-Control"] = "private, no-store"  # results outside the app's checks
     return response
 
