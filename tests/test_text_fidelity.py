@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tests.experts.workbooks import row as expert_row
 from tests.experts.workbooks import workbook
-from tests.reports.conftest import pdf_text
 from tests.reports.documents import reviewed_round
+from tests.reports.helpers import pdf_text
 from tests.reports.test_documents_session import issued_session
 from tests.reviews.round_factories import HEADERS as APPLICATION_HEADERS
 from tests.reviews.round_factories import make_round
@@ -23,7 +23,7 @@ from thinktank.experts.services import ExpertFilters, expert_query
 from thinktank.experts.transfer import import_experts
 from thinktank.extensions import db
 from thinktank.reports.models import IssuedDocument
-from thinktank.reviews import services as review_services
+from thinktank.reviews import applications as review_services
 from thinktank.reviews.models import Application, ReviewRound
 
 TYPED = "（测试）第一批、重点：“生物制造”"

@@ -87,8 +87,8 @@ def test_the_status_button_refuses_to_open_scoring_after_the_deadline(client, ma
     review_round = make_round(applications=1, scoring_deadline=TOMORROW)
     clock.shift(timedelta(days=2))
     Auth(client).login(make_user("secretariat"))  # after the jump, which outlasts a sign-in
-    response = client.post(f"/reviews/{review_round.id}/status", data={"status": "scoring"},
-                           follow_redirects=True)
+    response = client.post(f"/reviews/{review_round.id}/status/scoring",
+                           data={"confirmed": "yes"}, follow_redirects=True)
     assert "评分截止时间早于当前时间（2026-11-30 09:00）" in response.get_data(as_text=True)
     db.session.refresh(review_round)
     assert review_round.status == RoundStatus.DRAFT

@@ -79,12 +79,13 @@ def application_count(review_round: ReviewRound) -> int:
 
 
 def add_group(review_round: ReviewRound, name: str, *, actor: str | None = None) -> ReviewGroup:
-    """A new group (分组) of a draft round; names are unique within the round."""
+    """A new group (分组) of a draft round; names are unique within the round,
+    whatever the width they are typed in ("甲组（一）" is "甲组(一)")."""
     _require_draft(review_round)
-    name = fold(name)
+    name = tidy(name)
     if not name or len(name) > 50:
         raise DomainError(_("A group needs a name of at most 50 characters."))
-    if any(group.name == name for group in review_round.groups):
+    if any(fold(group.name) == fold(name) for group in review_round.groups):
         raise DomainError(_("The round already has a group named %(name)s.", name=name))
     group = ReviewGroup(round=review_round, name=name)
     db.session.add(group)
