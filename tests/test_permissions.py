@@ -97,6 +97,7 @@ EXPECTED = {
     "reviews.import_upload": {S},
     "reviews.import_confirm": {S},
     "reviews.progress_page": {S, A},
+    "reviews.remind_now": {S},
     "reviews.results_page": {S, A, OF},  # object rule: officials once the round is published
     "reviews.results_export": {S, A, OF},  # object rule as for the results page
     "reviews.round_opinions": {S, A},
