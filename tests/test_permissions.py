@@ -22,6 +22,7 @@ EXPECTED = {
     "auth.change_password": SIGNED_IN,
     "main.index": SIGNED_IN,
     "main.healthz": PUBLIC,
+    "main.favicon": PUBLIC,
     "admin.users": {A},
     "admin.user_new": {A},
     "admin.user_edit": {A},
