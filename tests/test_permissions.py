@@ -38,6 +38,7 @@ EXPECTED = {
     "experts.fields": {S},
     "experts.edit_field": {S},
     "experts.import_upload": {S},
+    "experts.import_template": {S},
     "experts.import_confirm": {S},
     "experts.export": {S},  # the file holds mobiles and emails
     "draws.detail": {S, A},
