@@ -22,6 +22,7 @@ EXPECTED = {
     "auth.change_password": SIGNED_IN,
     "main.index": SIGNED_IN,
     "main.healthz": PUBLIC,
+    "main.favicon": PUBLIC,
     "admin.users": {A},
     "admin.user_new": {A},
     "admin.user_edit": {A},
@@ -37,6 +38,7 @@ EXPECTED = {
     "experts.fields": {S},
     "experts.edit_field": {S},
     "experts.import_upload": {S},
+    "experts.import_template": {S},
     "experts.import_confirm": {S},
     "experts.export": {S},  # the file holds mobiles and emails
     "draws.detail": {S, A},
@@ -97,6 +99,7 @@ EXPECTED = {
     "reviews.import_upload": {S},
     "reviews.import_confirm": {S},
     "reviews.progress_page": {S, A},
+    "reviews.remind_now": {S},
     "reviews.results_page": {S, A, OF},  # object rule: officials once the round is published
     "reviews.results_export": {S, A, OF},  # object rule as for the results page
     "reviews.round_opinions": {S, A},

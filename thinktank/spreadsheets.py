@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from thinktank.text import fold, tidy
 from thinktank.values import RuleError
@@ -104,6 +105,7 @@ class Column:
     header: str
     attribute: str  # of the template's row data
     required: bool = False
+    synonyms: tuple[str, ...] = ()  # other headers people use for it, accepted too
 
 
 Parser = Callable[[Any], Any]
@@ -151,7 +153,8 @@ def match_header(
 ) -> dict[str, int]:
     """``{attribute: column index}`` of the header row; its problems and
     warnings are appended to the lists given."""
-    by_header = {column.header: column for column in columns}
+    by_header = {title: column for column in columns
+                 for title in (column.header, *column.synonyms)}
     positions: dict[str, int] = {}
     for index, value in enumerate(header):
         title = cell_text(value).strip()  # str.strip() also drops full-width spaces
@@ -311,6 +314,18 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def template_bytes(columns: Sequence[Column]) -> bytes:
+    """An empty import template: the header row of ``columns``, the required
+    ones in bold, as an .xlsx file."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in columns])
+    for cell, column in zip(sheet[1], columns, strict=True):
+        cell.font = Font(bold=column.required)
+        sheet.column_dimensions[cell.column_letter].width = 14
+    return workbook_bytes(workbook)
 
 
 def csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from flask import abort, flash, request
 from flask_babel import gettext as _
 
-from thinktank.errors import DomainError, Forbidden, NotFound
+from thinktank.errors import DomainError, FieldErrors, Forbidden, NotFound
 from thinktank.extensions import db
 
 
@@ -25,6 +25,35 @@ class Outcome:
 
 def flash_error(error: DomainError) -> None:
     flash(error.message, "danger")
+
+
+def on_fields(form) -> Callable[[DomainError], None]:
+    """An ``on_error`` for ``committed`` that shows each message of a
+    ``FieldErrors`` on its field of ``form``; any other refusal, and a message
+    for a field the form lacks, is flashed."""
+
+    def show(error: DomainError) -> None:
+        problems = error.problems if isinstance(error, FieldErrors) else {"": [error.message]}
+        for name, messages in problems.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, *messages]
+            else:
+                for message in messages:
+                    flash(message, "danger")
+
+    return show
+
+
+def check_too(form, check: Callable[[], None]) -> None:
+    """After ``form`` failed its own validation, run the service's ``check``
+    of its values anyway and show the messages of its ``FieldErrors`` on the
+    fields not already in error: the form reports every error at once."""
+    try:
+        check()
+    except FieldErrors as error:
+        for name, messages in error.problems.items():
+            if name in form and not form[name].errors:
+                form[name].errors = list(messages)
 
 
 @contextmanager

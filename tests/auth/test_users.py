@@ -49,6 +49,9 @@ def test_admin_creates_edits_and_resets_users(client, make_user, make_expert):
     user = db.session.get(User, user.id)
     assert user.email == "new@example.cn"  # the email is not editable
     assert user.name == "改名" and not user.active and user.expert_id is None
+    # account words, not the expert pool's status (在库)
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert "<td>停用</td>" in listing and "<td>启用</td>" in listing and "在库" not in listing
     assert {r.value for r in user.role_set} == {"expert", "official"}
     old_hash = user.password_hash
     client.post(f"/admin/users/{user.id}/reset-password")

@@ -86,6 +86,22 @@ def test_bad_forms_are_shown_again_with_the_reason(secretariat, changes, message
     assert db.session.scalar(select(func.count()).select_from(ConsultationSession)) == 0
 
 
+def test_every_error_of_the_session_form_is_shown_at_once_on_its_field(secretariat):
+    response = secretariat.post("/consultations/new", data={
+        **FORM, "title": "", "ends_at": "2026-12-10T08:00", "rsvp_deadline": "2026-12-10T10:00",
+        "opinion_deadline": "2026-12-10T07:00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field, message in (("ends_at", "结束时间必须晚于开始时间"),
+                           ("rsvp_deadline", "回复截止时间须早于会商开始时间"),
+                           ("opinion_deadline", "意见提交截止时间须晚于会商结束时间")):
+        # each message right after its own field
+        after = page[page.index(f'id="{field}"'):]
+        assert after.index(message) < after.index("<input", 1)
+    assert page.count('class="invalid-feedback') == 4  # the title too
+    assert db.session.scalar(select(func.count()).select_from(ConsultationSession)) == 0
+
+
 def test_cancel_with_a_reason(secretariat):
     session = make_session()
     response = secretariat.post(f"/consultations/{session.id}/cancel",

@@ -2,6 +2,7 @@
 who may read and write what, and the freeze after issue."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from thinktank.consultations.models import (
     MinutesRevision,
 )
 from thinktank.extensions import db
+from thinktank.timeutil import utcnow
 
 
 def signed_in(app, user):
@@ -56,6 +58,23 @@ def test_attendance_page_records_and_marks_held(app, make_user, make_expert):
     assert "未谢绝" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Invitation, declined.id).attendance is None
+
+
+def test_attendance_form_is_shown_from_the_start_of_the_session(app, make_user, make_expert,
+                                                               clock):
+    session = make_session(status="scheduled",
+                           starts_at=(utcnow() + timedelta(hours=1)).replace(microsecond=0))
+    invite(session, make_expert(name="欧阳明"))
+    client = signed_in(app, make_user("secretariat"))
+    url = f"/consultations/{session.id}/attendance"
+
+    before = client.get(url).get_data(as_text=True)
+    clock.shift(timedelta(hours=1, minutes=1))
+    after = client.get(url).get_data(as_text=True)
+
+    assert "欧阳明" in before and 'name="attendance-' not in before
+    assert "会商开始后" in before
+    assert 'name="attendance-' in after and "attendance-not-started" not in after
 
 
 def test_two_editors_never_silently_overwrite_each_other(app, make_user, make_expert):

@@ -111,3 +111,15 @@ def test_cli_refuses_an_unknown_draw(runner):
     result = runner.invoke(args=["draws", "show", "999999"])
     assert result.exit_code != 0
     assert "999999" in result.output
+
+
+def test_a_draw_without_backups_says_so(client, auth, make_user, make_expert, draw_request):
+    for organisation in ["甲大学", "乙公司", "丙研究院"]:
+        make_expert(organisation=organisation)
+    draw = services.perform_draw(draw_request(panel_size=2, backups=0, seed=7), "panel", 3)
+    db.session.commit()
+    auth.login(make_user("secretariat"))
+
+    page = client.get(f"/draws/{draw.id}").get_data(as_text=True)
+
+    assert 'id="no-backups">无候补</p>' in page

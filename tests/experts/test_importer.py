@@ -122,6 +122,23 @@ def test_the_exported_code_column_is_read_past_without_a_warning():
     assert "code" not in sheet.attributes
 
 
+@pytest.mark.parametrize(("mobile", "email"), [("手机号", "邮箱"), ("手机号码", "电子邮件"),
+                                               ("联系电话", "邮箱")])
+def test_the_usual_other_names_of_the_mobile_and_email_columns_are_accepted(mobile, email):
+    values = row()
+    values[mobile], values[email] = values.pop("手机"), values.pop("电子邮箱")
+    headers = [{"手机": mobile, "电子邮箱": email}.get(h, h) for h in HEADERS]
+    sheet = read(workbook([values], headers))
+    assert not sheet.problems and not sheet.warnings
+    assert sheet.rows[0].data.mobile == values[mobile]
+    assert sheet.rows[0].data.email == values[email]
+
+
+def test_a_column_given_under_two_names_is_repeated():
+    sheet = read(workbook([row()], [*HEADERS, "手机号"]))
+    assert sheet.problems == [Problem(1, "手机号", Reason.REPEATED_COLUMN)]
+
+
 def test_a_repeated_column_is_a_problem():
     sheet = read(workbook([row()], [*HEADERS, "手机"]))
     assert sheet.problems == [Problem(1, "手机", Reason.REPEATED_COLUMN)]

@@ -2,8 +2,10 @@
 
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.experts.workbooks import HEADERS, read_back, row, workbook
@@ -192,3 +194,22 @@ def test_only_the_base_name_of_the_upload_is_shown_and_audited(secretariat):
     secretariat.post("/experts/import/confirm", data={"token": token_of(page)})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "experts.imported"))
     assert entry.payload["file"] == "专家 名单.xlsx" and entry.user_id is not None
+
+
+def test_the_import_page_offers_an_empty_template_that_imports_once_filled(secretariat):
+    page = secretariat.get("/experts/import").get_data(as_text=True)
+    assert 'href="/experts/import/template.xlsx"' in page
+
+    response = secretariat.get("/experts/import/template.xlsx")
+
+    assert response.status_code == 200
+    assert quote("专家导入模板.xlsx") in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert [cell.value for cell in sheet[1]] == HEADERS and sheet.max_row == 1
+    assert sheet["A1"].font.bold and not sheet["B1"].font.bold  # 姓名 required, 性别 not
+    # filled in, it is a workbook the import takes
+    sheet.append([row()[header] for header in HEADERS])
+    filled = io.BytesIO()
+    sheet.parent.save(filled)
+    preview = upload(secretariat, filled.getvalue())
+    assert preview.status_code == 200 and 'name="token"' in preview.get_data(as_text=True)

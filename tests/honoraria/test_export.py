@@ -63,8 +63,11 @@ def test_preview_pages_show_lines_and_total(client, secretariat, session_of_thre
     assert "张教授" in page and "赵主任" not in page
     assert 'id="honoraria-total">3120<' in page
     assert '<td class="text-end">0.5</td><td class="text-end">2000</td>' in page
+    # a half day is not half the rate: the rule is shown on the line
+    assert "半天：2000 × 60% = 1200" in page
     page = client.get(f"/honoraria/rounds/{round_of_three.id}").get_data(as_text=True)
     assert 'id="honoraria-total">3000<' in page
+    assert "3 × 500 = 1500" in page
     assert audit_actions() == []  # only files are audited
 
 

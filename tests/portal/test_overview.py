@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.consultations.factories import make_session
+from tests.portal.helpers import about_round
 from tests.reviews.round_factories import make_round
 from thinktank.experts.models import ExpertStatus
 from thinktank.extensions import db
@@ -75,6 +76,24 @@ def test_counts_by_state_and_documents_of_the_year(client, official, make_docume
     assert _cell(page, "data-kind", "pool_statistics", "documents-this-year") == "2"
     # counts only: the titles of sessions and rounds are not shown
     assert "保密的草稿会议标题" not in page and "保密的草稿批次名称" not in page
+
+
+def test_documents_counted_are_those_the_list_shows(client, official, make_document):
+    """A document of a round not yet published is in neither the list nor the counts."""
+    unpublished = make_round(status=RoundStatus.FINALIZED)
+    published = make_round(status=RoundStatus.PUBLISHED)
+    now = utcnow()
+    make_document("未发布的汇总", kind="results_summary", subject=about_round(unpublished),
+                  issued_at=now)
+    make_document("已发布的汇总", kind="results_summary", subject=about_round(published),
+                  issued_at=now)
+
+    listed = client.get("/portal/documents").get_data(as_text=True)
+    page = _page(client)
+
+    assert "已发布的汇总" in listed and "未发布的汇总" not in listed
+    assert re.search(r'id="documents-total">1<', page)
+    assert _cell(page, "data-kind", "results_summary", "documents-this-year") == "1"
 
 
 def test_pool_composition_charts(client, official, make_expert):
@@ -148,6 +167,7 @@ def test_an_official_starts_on_the_portal(client, make_user, auth):
     assert response.status_code == 302 and response.headers["Location"] == "/portal/"
     nav = client.get("/portal/").get_data(as_text=True)
     assert 'href="/portal/"' in nav
+    assert 'href="/verify"' in nav  # the verification of documents, in the menu
 
 
 def test_secretariat_keeps_its_start_page_and_sees_the_portal_link(client, make_user, auth):

@@ -278,3 +278,25 @@ def test_a_paper_answer_only_for_an_expert_who_scores_the_application(panel, mak
     response = client.get(f"/reviews/applications/{application.id}/opinion/proxy/{outsider.id}")
 
     assert response.status_code == 404
+
+
+def test_assignments_and_sheet_link_the_opinion_to_the_leader_and_awaited_members(
+        panel, make_user, auth, client):
+    _round, application, leader, members = panel
+    edit = f'href="/reviews/applications/{application.id}/opinion/edit"'
+    answer = f'href="/reviews/applications/{application.id}/opinion"'
+    sheet = f"/reviews/applications/{application.id}/sheet"
+    auth.login(make_user(Role.EXPERT, email="leader@example.cn", expert=leader))
+    for url in ("/reviews/my-assignments", sheet):
+        assert edit in client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login(make_user(Role.EXPERT, email="member@example.cn", expert=members[0]))
+    assert answer not in client.get("/reviews/my-assignments").get_data(as_text=True)
+
+    opinion = _draft(application, leader)
+    for url in ("/reviews/my-assignments", sheet):
+        page = client.get(url).get_data(as_text=True)
+        assert answer in page and edit not in page
+    group_opinion.answer_opinion(opinion, members[0].id, True, None, 1)
+    db.session.commit()
+    assert answer not in client.get("/reviews/my-assignments").get_data(as_text=True)

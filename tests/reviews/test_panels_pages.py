@@ -91,6 +91,9 @@ def test_a_conflict_shows_on_the_panel_page_with_a_replacement_button(
     client = signed_in(app, make_user("secretariat"))
     page = client.get(f"/reviews/panels/{panel.id}").get_data(as_text=True)
     assert "曾指导该项目" in page and "抽取递补专家" in page
+    # the progress table names the application number, and no backup reads as such
+    assert "<th>申报编号</th>" in page and "<th>文号</th>" not in page
+    assert '<p class="text-muted mb-0" id="backups">无候补</p>' in page
     member = next(m for m in panel.members if m.expert_id == experts[0].id)
     client.post(f"/reviews/panels/{panel.id}/members/{member.id}/replace",
                 data={"application_id": application.id})

@@ -220,3 +220,43 @@ def test_submitting_the_last_sheet_or_stepping_back_ends_the_reminders(make_expe
     scoring.declare_conflict(second, expert.id, "曾在申报单位任职", 0)
     db.session.commit()
     assert {r.expert_id for r in _reminders(OutboxStatus.CANCELLED)} == {expert.id}
+
+
+def test_remind_now_twice_queues_one_message_per_expert_not_done(make_expert, make_user, auth,
+                                                                  client):
+    review_round, _second, experts = _scoring_round_all_but_one(make_expert)
+    auth.login(make_user(Role.SECRETARIAT))
+    url = f"/reviews/{review_round.id}/progress"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/remind"' in page
+
+    first = client.post(f"{url}/remind", follow_redirects=True).get_data(as_text=True)
+    again = client.post(f"{url}/remind", follow_redirects=True).get_data(as_text=True)
+
+    reminders = [r for r in _reminders() if ":now:" in r.dedupe_key]
+    assert sorted(r.expert_id for r in reminders) == [experts[4].id]
+    assert reminders[0].due_at <= utcnow() and reminders[0].status == OutboxStatus.PENDING
+    assert "已为 1 位" in first and "今天均已催办" in again
+
+
+def test_remind_now_is_refused_outside_scoring_and_for_others(make_expert, make_user, auth,
+                                                               client):
+    review_round, _second, experts = _scoring_round_all_but_one(make_expert)
+    auth.login(make_user(Role.EXPERT, expert=experts[0]))
+    assert client.post(f"/reviews/{review_round.id}/progress/remind").status_code == 403
+    change_status(review_round, RoundStatus.CLOSED, actor="test")
+    db.session.commit()
+
+    with pytest.raises(DomainError):
+        progress.remind_now(review_round)
+    assert _reminders() == []
+
+
+def test_progress_page_links_each_sheet_to_proxy_entry(make_expert, make_user, auth, client):
+    review_round, second, experts = _scoring_round_all_but_one(make_expert)
+    auth.login(make_user(Role.SECRETARIAT))
+
+    html = client.get(f"/reviews/{review_round.id}/progress").get_data(as_text=True)
+
+    proxy = f"/reviews/applications/{second.id}/experts/{experts[4].id}/sheet"
+    assert html.count(f'href="{proxy}"') == 2  # by expert and by application

@@ -11,23 +11,35 @@ from thinktank.audit.models import AuditEntry
 from thinktank.extensions import db
 from thinktank.reviews.models import Criterion, ReviewGroup, ReviewRound, RoundStatus
 
-CRITERIA_TEXT = ("技术先进性：30\n产业化前景: 25\n\n团队与基础 20\n经济社会效益：１５分\n"
-                 "实施方案可行性: 10")
+CRITERIA = [("技术先进性", "30"), ("产业化前景", "25"), ("", ""), ("团队与基础", "20"),
+            ("经济社会效益", "１５"), ("实施方案可行性", "10")]
 
 
-def form(**overrides):
+def rows(pairs) -> dict[str, str]:
+    """The criteria rows of the form, as a browser posts them."""
+    posted = {}
+    for index, (name, points) in enumerate(pairs):
+        posted[f"criteria-{index}-name"] = name
+        posted[f"criteria-{index}-max_points"] = points
+    return posted
+
+
+def form(criteria=None, **overrides):
     values = {
         "name": "2026年中试项目遴选",
         "category": "中试项目遴选",
         "description": "第一批",
         "full_mark": "100",
-        "criteria": CRITERIA_TEXT,
+        **rows(CRITERIA),
         "aggregation": "median",
         "panel_size": "7",
         "outlier_threshold": "15.5",
         "scoring_deadline": "2026-12-01T17:00",
     }
     values.update(overrides)
+    if criteria is not None:
+        values = {k: v for k, v in values.items() if not k.startswith("criteria-")}
+        values.update(rows(criteria))
     return values
 
 
@@ -56,8 +68,8 @@ def test_the_secretariat_creates_a_round_with_criteria_from_the_text(secretariat
 
 
 @pytest.mark.parametrize(("overrides", "shown"), [
-    ({"criteria": CRITERIA_TEXT.replace("10", "9.9")}, "99.9"),
-    ({"criteria": "技术先进性 很高"}, "1"),
+    ({"criteria": [*CRITERIA[:-1], ("实施方案可行性", "9.9")]}, "99.9"),
+    ({"criteria": [("技术先进性", "很高")]}, "Not a valid decimal value"),
     ({"panel_size": "6"}, "5"),
     ({"panel_size": "3"}, "5"),
     ({"full_mark": ""}, ""),
@@ -72,10 +84,10 @@ def test_a_bad_round_is_refused_and_nothing_is_saved(secretariat, overrides, sho
 def test_in_scoring_the_criteria_are_shown_disabled_and_kept(secretariat):
     review_round = make_round(status=RoundStatus.SCORING)
     page = secretariat.get(f"/reviews/{review_round.id}/edit").get_data(as_text=True)
-    assert "disabled" in page and "技术先进性: 30" in page
+    assert "disabled" in page and 'value="技术先进性"' in page and 'value="30"' in page
     # Even if a browser sends them, criteria and full mark stay as they are.
     response = secretariat.post(f"/reviews/{review_round.id}/edit", data=form(
-        name="改名", criteria="技术先进性: 100", full_mark="50"))
+        name="改名", criteria=[("技术先进性", "100")], full_mark="50"))
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(ReviewRound, review_round.id)
@@ -86,7 +98,7 @@ def test_in_scoring_the_criteria_are_shown_disabled_and_kept(secretariat):
 def test_in_draft_the_criteria_can_be_edited(secretariat):
     review_round = make_round()
     response = secretariat.post(f"/reviews/{review_round.id}/edit",
-                                data=form(criteria="技术先进性: 60\n产业化前景: 40"))
+                                data=form(criteria=[("技术先进性", "60"), ("产业化前景", "40")]))
     assert response.status_code == 302
     assert db.session.scalars(select(Criterion.name).order_by(Criterion.position)).all() == [
         "技术先进性", "产业化前景"]
@@ -209,3 +221,32 @@ def test_the_detail_page_runs_the_same_number_of_queries_for_10_and_200(secretar
     many = _detail_queries(secretariat, count_queries, 200)
     assert few == many
     assert few <= 12
+
+
+def test_every_error_of_the_round_form_is_shown_at_once_on_its_field(secretariat):
+    response = secretariat.post("/reviews/new", data=form(
+        panel_size="6", criteria=[("技术先进性", "30"), ("产业化前景", "")]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    # the row without points, and the panel size, together
+    assert "请填写该指标的最高分" in page and "奇数" in page
+
+    response = secretariat.post("/reviews/new", data=form(
+        panel_size="6", criteria=[("技术先进性", "30"), ("产业化前景", "25")]))
+    page = response.get_data(as_text=True)
+    # the panel size and the criteria total, together, each on its field
+    assert "奇数" in page and "合计为 55" in page
+    assert page.index("合计为 55") < page.index('id="panel_size"')
+    assert db.session.scalar(select(func.count(ReviewRound.id))) == 0
+
+
+def test_blank_rows_are_ignored_and_a_round_with_many_criteria_gets_spare_rows(secretariat):
+    pairs = [(f"指标{n}", "10") for n in range(10)]
+    response = secretariat.post("/reviews/new", data=form(criteria=pairs))
+    assert response.status_code == 302
+    review_round = db.session.scalar(select(ReviewRound))
+    page = secretariat.get(f"/reviews/{review_round.id}/edit").get_data(as_text=True)
+    assert 'value="指标9"' in page and 'name="criteria-11-name"' in page
+    assert 'name="criteria-12-name"' not in page
+    fresh = secretariat.get("/reviews/new").get_data(as_text=True)
+    assert 'name="criteria-7-name"' in fresh and 'name="criteria-8-name"' not in fresh

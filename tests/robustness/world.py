@@ -128,8 +128,11 @@ def forms(world: World) -> list[Form]:
     """Every form with free text, with values that the form accepts."""
     i = world.ids
     n = next(_numbers)
-    criteria = ("技术先进性: 30\n产业化前景: 25\n团队与基础: 20\n经济社会效益: 15\n"
-                "实施方案可行性: 10")
+    criteria = {}
+    for index, (name, points) in enumerate((("技术先进性", "30"), ("产业化前景", "25"),
+                                            ("团队与基础", "20"), ("经济社会效益", "15"),
+                                            ("实施方案可行性", "10"))):
+        criteria |= {f"criteria-{index}-name": name, f"criteria-{index}-max_points": points}
     session = {"title": "会商", "kind": "regular", "topic": "planning",
                "starts_at": "2027-03-01T09:00", "ends_at": "2027-03-01T11:00", "place": "会议室",
                "online_link": "", "agenda": "议程", "auto_promote_backups": "y"}
@@ -141,7 +144,7 @@ def forms(world: World) -> list[Form]:
               "mobile": f"136{n:08d}", "email": f"hostile{n}@example.cn",
               "field_names": ["生物医药"], "title": "教授", "position": "院长", "notes": "备注"}
     round_values = {"name": "批次", "category": "中试项目遴选", "description": "说明",
-                    "full_mark": "100", "criteria": criteria, "aggregation": "mean",
+                    "full_mark": "100", **criteria, "aggregation": "mean",
                     "panel_size": "5", "outlier_threshold": "20"}
     return [
         Form("expert new", "secretariat", "/experts/new", expert,
@@ -193,11 +196,11 @@ def forms(world: World) -> list[Form]:
         Form("decline by link", "anonymous", f"/consultations/rsvp/{i['rsvp_token']}",
              {"decline": "1", "reason": "出差"}, {"reason": 500}),
         Form("round new", "secretariat", "/reviews/new", round_values,
-             {"name": 200, "category": 100, "description": 5000},
-             ("full_mark", "panel_size", "outlier_threshold")),
+             {"name": 200, "category": 100, "description": 5000, "criteria-0-name": 50},
+             ("full_mark", "panel_size", "outlier_threshold", "criteria-0-max_points")),
         Form("round edit", "secretariat", f"/reviews/{i['draft_round']}/edit", round_values,
-             {"name": 200, "category": 100, "description": 5000},
-             ("full_mark", "panel_size", "outlier_threshold")),
+             {"name": 200, "category": 100, "description": 5000, "criteria-0-name": 50},
+             ("full_mark", "panel_size", "outlier_threshold", "criteria-0-max_points")),
         Form("group", "secretariat", f"/reviews/{i['draft_round']}/groups", {"name": f"组{n}"},
              {"name": 50}),
         Form("application new", "secretariat", f"/reviews/{i['draft_round']}/applications/new",

@@ -77,6 +77,13 @@ def attendable_invitations(session: ConsultationSession) -> list[Invitation]:
     return [i for i in session.invitations if i.status in ATTENDABLE]
 
 
+def attendance_open(session: ConsultationSession) -> bool:
+    """Whether attendance can be recorded now: a scheduled or held session,
+    not issued, from its start time."""
+    return (session.status in {SessionStatus.SCHEDULED, *RECORDING_STATUSES}
+            and utcnow() >= session.starts_at)
+
+
 def record_attendance(session: ConsultationSession, marks: dict[int, str], user=None
                       ) -> dict[int, list]:
     """Record ``{invitation_id: attendance}`` and mark the session held.

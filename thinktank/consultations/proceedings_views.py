@@ -16,11 +16,12 @@ from wtforms.widgets import HiddenInput
 
 from thinktank.consultations import access, proceedings
 from thinktank.consultations.labels import ATTENDANCE_LABELS
-from thinktank.consultations.models import ConsultationSession, SessionStatus
+from thinktank.consultations.models import ConsultationSession
 from thinktank.errors import Forbidden
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField
 from thinktank.permissions import Role, roles
+from thinktank.timeutil import utcnow
 from thinktank.views import committed
 
 MAX_TEXT = 50_000
@@ -72,7 +73,8 @@ def _attendance_page(session: ConsultationSession, status: int = 200):
         consultation=session,
         invitations=proceedings.attendable_invitations(session),
         can_record=access.can_manage_proceedings(current_user)
-        and session.status != SessionStatus.ISSUED,
+        and proceedings.attendance_open(session),
+        not_started=utcnow() < session.starts_at,
     ), status
 
 

@@ -20,7 +20,7 @@ from thinktank.consultations.models import (
 )
 from thinktank.consultations.participants import session_cancelled, session_changed
 from thinktank.consultations.rules import occurrence_starts
-from thinktank.errors import DomainError
+from thinktank.errors import DomainError, FieldErrors, Problems
 from thinktank.extensions import db
 from thinktank.imports import client_filename
 from thinktank.timeutil import from_display, shown, to_display, utcnow
@@ -31,12 +31,8 @@ MAX_OCCURRENCES = 24
 OPEN_STATUSES = frozenset({SessionStatus.DRAFT, SessionStatus.SCHEDULED})
 
 
-class SessionDataError(DomainError):
-    """Invalid session values; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class SessionDataError(FieldErrors):
+    """Invalid session values; ``problems`` names the form fields at fault."""
 
 
 @dataclass
@@ -73,31 +69,31 @@ class SessionFilters:
 
 def validate_session_data(data: SessionData, current: ConsultationSession | None = None
                           ) -> None:
-    """Raise ``SessionDataError`` on the first value that cannot be right.
+    """Raise ``SessionDataError`` with every value that cannot be right.
 
     A deadline set or changed (``current`` is the session being edited) must
     not have passed: nobody could meet it. One left as it was may have."""
+    _session_problems(data, current).check(SessionDataError)
+
+
+def _session_problems(data: SessionData, current: ConsultationSession | None) -> Problems:
+    problems = Problems()
     if not data.title.strip():
-        raise SessionDataError(_("Enter a title."), "title")
+        problems.add("title", _("Enter a title."))
     if data.ends_at <= data.starts_at:
-        raise SessionDataError(_("The session must end after it starts."), "ends_at")
+        problems.add("ends_at", _("The session must end after it starts."))
     if not data.place and not data.online_link:
-        raise SessionDataError(_("Enter a place or an online meeting link."), "place")
+        problems.add("place", _("Enter a place or an online meeting link."))
     if data.online_link:
         link = urlsplit(data.online_link)
         if link.scheme not in {"http", "https"} or not link.netloc:
-            raise SessionDataError(
-                _("The online link must be a web address starting with http:// or https://."),
-                "online_link",
-            )
+            problems.add("online_link", _("The online link must be a web address starting "
+                                          "with http:// or https://."))
     if data.rsvp_deadline is not None and data.rsvp_deadline >= data.starts_at:
-        raise SessionDataError(
-            _("The reply deadline must be before the session starts."), "rsvp_deadline"
-        )
+        problems.add("rsvp_deadline", _("The reply deadline must be before the session starts."))
     if data.opinion_deadline is not None and data.opinion_deadline <= data.ends_at:
-        raise SessionDataError(
-            _("The opinion deadline must be after the session ends."), "opinion_deadline"
-        )
+        problems.add("opinion_deadline",
+                     _("The opinion deadline must be after the session ends."))
     now = utcnow()
     passed = {
         "rsvp_deadline": lambda time: _("The reply deadline has already passed: %(time)s",
@@ -109,7 +105,8 @@ def validate_session_data(data: SessionData, current: ConsultationSession | None
         value = getattr(data, name)
         unchanged = current is not None and value == getattr(current, name)
         if value is not None and value <= now and not unchanged:
-            raise SessionDataError(message(shown(value)), name)
+            problems.add(name, message(shown(value)))
+    return problems
 
 
 def _apply(session: ConsultationSession, data: SessionData) -> dict:
@@ -184,26 +181,25 @@ def create_series(data: SessionData, recurrence: Recurrence, user=None
 
     ``data`` holds the first occurrence; every later one keeps its wall-clock
     time in the display zone, its length and the distance of its deadlines."""
-    validate_session_data(data)
+    problems = _session_problems(data)
     if (recurrence.count is None) == (recurrence.until is None):
-        raise SessionDataError(_("Give either a number of sessions or an end date."), "count")
+        problems.add("count", _("Give either a number of sessions or an end date."))
     if recurrence.count is not None and not 2 <= recurrence.count <= MAX_OCCURRENCES:
-        raise SessionDataError(
-            _("A series has 2 to %(n)d sessions.", n=MAX_OCCURRENCES), "count"
-        )
+        problems.add("count", _("A series has 2 to %(n)d sessions.", n=MAX_OCCURRENCES))
     if not 1 <= recurrence.interval <= 12:
-        raise SessionDataError(_("The interval is 1 to 12."), "interval")
+        problems.add("interval", _("The interval is 1 to 12."))
     first_local = to_display(data.starts_at).replace(tzinfo=None)
     if recurrence.until is not None and recurrence.until <= first_local.date():
-        raise SessionDataError(_("The end date must be after the first session."), "until")
+        problems.add("until", _("The end date must be after the first session."))
+    problems.check(SessionDataError)
     starts = occurrence_starts(
         first_local, SeriesFrequency(recurrence.frequency), recurrence.interval,
         count=recurrence.count, until=recurrence.until, limit=MAX_OCCURRENCES,
     )
     if len(starts) > MAX_OCCURRENCES:
-        raise SessionDataError(
-            _("This series would have more than %(n)d sessions; choose an earlier end date.",
-              n=MAX_OCCURRENCES), "until")
+        raise SessionDataError.one("until", _(
+            "This series would have more than %(n)d sessions; choose an earlier end date.",
+            n=MAX_OCCURRENCES))
     duration = data.ends_at - data.starts_at
     rsvp_before = data.starts_at - data.rsvp_deadline if data.rsvp_deadline else None
     opinion_after = data.opinion_deadline - data.ends_at if data.opinion_deadline else None

@@ -35,13 +35,12 @@ from thinktank.consultations.labels import (
     TOPIC_LABELS,
 )
 from thinktank.consultations.models import ConsultationSession, SessionMaterial
-from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles, signed_in
 from thinktank.stored_files import download
 from thinktank.timeutil import today_in_display_zone
-from thinktank.views import committed
+from thinktank.views import check_too, committed, on_fields
 
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 PER_PAGE = 25
@@ -126,20 +125,24 @@ def detail(session_id: int):
     )
 
 
-def _show_error(form: SessionForm, error: DomainError) -> None:
-    """Put a service's complaint next to the field it concerns, else on top."""
-    field = getattr(error, "field", None)
-    if field in form:
-        form[field].errors = [*form[field].errors, error.message]
-    else:
-        flash(error.message, "danger")
+def _valid_session_form(form: SessionForm, current: ConsultationSession | None = None) -> bool:
+    """Whether the posted form is valid; if not, the session's rules are
+    checked too once its times could be read, so that every error is shown
+    (``current``: the session being edited)."""
+    if form.validate_on_submit():
+        return True
+    if request.method == "POST" and all(
+            form[name].data is not None and not form[name].errors
+            for name in ("starts_at", "ends_at")):
+        check_too(form, lambda: services.validate_session_data(form.to_data(), current))
+    return False
 
 
 @roles(Role.SECRETARIAT)
 def create():
     form = SessionForm()
-    if form.validate_on_submit():
-        with committed(on_error=lambda error: _show_error(form, error)) as done:
+    if _valid_session_form(form):
+        with committed(on_error=on_fields(form)) as done:
             session = services.create_session(form.to_data(), user=current_user)
         if done:
             flash(_("Session created as a draft."), "success")
@@ -157,8 +160,8 @@ def edit(session_id: int):
     form = SessionForm()
     if request.method == "GET":
         form.fill_from(session)
-    elif form.validate_on_submit():
-        with committed(on_error=lambda error: _show_error(form, error)) as done:
+    elif _valid_session_form(form, session):
+        with committed(on_error=on_fields(form)) as done:
             changes = services.update_session(session, form.to_data(), user=current_user)
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
@@ -202,8 +205,8 @@ def cancel(session_id: int):
 @roles(Role.SECRETARIAT)
 def create_series():
     form = SeriesForm()
-    if form.validate_on_submit():
-        with committed(on_error=lambda error: _show_error(form, error)) as done:
+    if _valid_session_form(form):
+        with committed(on_error=on_fields(form)) as done:
             _series, sessions = services.create_series(
                 form.to_data(), form.to_recurrence(), user=current_user
             )

@@ -33,4 +33,6 @@ blueprint.add_url_rule("/import",
                        "import_upload", transfer_views.import_upload, methods=["GET", "POST"])
 blueprint.add_url_rule("/import/confirm",
                        "import_confirm", transfer_views.import_confirm, methods=["POST"])
+blueprint.add_url_rule("/import/template.xlsx",
+                       "import_template", transfer_views.import_template)
 blueprint.add_url_rule("/export", "export", transfer_views.export)

@@ -30,6 +30,7 @@ from thinktank.experts.importer import COLUMNS
 from thinktank.experts.views import filters_from_request
 from thinktank.imports import client_filename
 from thinktank.permissions import Role, roles
+from thinktank.spreadsheets import template_bytes
 from thinktank.timeutil import today_in_display_zone
 from thinktank.views import committed
 
@@ -107,6 +108,12 @@ def export():
     )
     response.headers["Cache-Control"] = "private, no-store"  # mobiles and emails
     return response
+
+
+@roles(Role.SECRETARIAT)
+def import_template():
+    return send_file(io.BytesIO(template_bytes(COLUMNS)), mimetype=XLSX_MIMETYPE,
+                     as_attachment=True, download_name=_("expert import template") + ".xlsx")
 
 
 def _forget_pending_import() -> None:

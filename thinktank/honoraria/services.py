@@ -31,6 +31,15 @@ class Line:
     rate: Decimal
     amount: Decimal
 
+    def computation(self, per_item: bool) -> str:
+        """How the amount follows from the rate, for a reader to check: a half
+        day is not half the day rate (``rules.session_amount``)."""
+        if not per_item and self.quantity == rules.HALF_DAY:
+            return _("half day: %(rate)s × %(share)s%% = %(amount)s",
+                     rate=self.rate, share=f"{(rules.HALF_DAY_SHARE * 100).normalize():f}",
+                     amount=self.amount)
+        return f"{self.quantity} × {self.rate} = {self.amount}"
+
 
 @dataclass(frozen=True)
 class Honoraria:

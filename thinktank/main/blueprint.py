@@ -11,3 +11,4 @@ blueprint = Blueprint("main", __name__)
 
 blueprint.add_url_rule("/", "index", views.index)
 blueprint.add_url_rule("/healthz", "healthz", views.healthz)
+blueprint.add_url_rule("/favicon.ico", "favicon", views.favicon)

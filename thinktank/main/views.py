@@ -23,3 +23,10 @@ def healthz():
     """Does no work: for a load balancer's health check, and the benchmark's
     measure of what the framework alone can serve."""
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@public
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a
+    download): the site's icon, from static."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

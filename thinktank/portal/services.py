@@ -11,7 +11,7 @@ from thinktank.consultations.models import ConsultationSession
 from thinktank.experts.models import Expert, ExpertiseField, ExpertStatus, expert_fields
 from thinktank.extensions import db
 from thinktank.portal import access
-from thinktank.reports.models import DocumentStatus, IssuedDocument
+from thinktank.reports.models import IssuedDocument
 from thinktank.reports.pool_statistics import Row, composition_rows
 from thinktank.reviews.models import ReviewRound
 from thinktank.timeutil import from_display, today_in_display_zone
@@ -90,16 +90,16 @@ def _count_by(column, *where) -> dict[str, int]:
     ).all())
 
 
-def overview() -> Overview:
+def overview(user) -> Overview:
     """Counts for the overview page; a fixed number of queries whatever the data size.
 
-    Only counts are given: titles of draft sessions and rounds are not shown."""
+    Only counts are given: titles of draft sessions and rounds are not shown.
+    The documents counted are those the list shows ``user`` (``access.viewable_by``:
+    current versions, so a reissued document counts once, of released sessions
+    and rounds), numbered this year."""
     year = today_in_display_zone().year
-    # One row per number: a reissued document counts once, by its current version.
-    documents = _count_by(
-        IssuedDocument.kind, IssuedDocument.year == year,
-        IssuedDocument.status == DocumentStatus.DONE.value, IssuedDocument.superseded_at.is_(None),
-    )
+    documents = _count_by(IssuedDocument.kind, IssuedDocument.year == year,
+                          access.viewable_by(user))
     active = Expert.status == ExpertStatus.ACTIVE.value
     by_category = Counter(_count_by(Expert.category, active))
     total = sum(by_category.values())

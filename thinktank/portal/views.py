@@ -28,7 +28,7 @@ def _chart(chart_id: str, title: str, rows, total: int):
 
 @roles(*OVERVIEW_READERS)
 def overview():
-    counts = services.overview()
+    counts = services.overview(current_user)
     charts = {
         "category": _chart("chart-category", _("Experts by category"), counts.by_category,
                            counts.pool_total),

@@ -68,6 +68,8 @@ blueprint.add_url_rule("/applications/<int:application_id>/experts/<int:expert_i
 
 # Progress, results and group opinions (results_views.py)
 blueprint.add_url_rule("/<int:round_id>/progress", "progress_page", results_views.progress_page)
+blueprint.add_url_rule("/<int:round_id>/progress/remind",
+                       "remind_now", results_views.remind_now, methods=["POST"])
 blueprint.add_url_rule("/<int:round_id>/results", "results_page", results_views.results_page)
 blueprint.add_url_rule("/<int:round_id>/results.xlsx",
                        "results_export", results_views.results_export)

@@ -1,7 +1,6 @@
 """Forms of review rounds and applications. Values are normalised by the same
 rules as the Excel import (``thinktank.reviews.importer``)."""
 
-import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
+    FieldList,
+    Form,
+    FormField,
     SelectField,
     StringField,
     TextAreaField,
@@ -35,7 +37,7 @@ from thinktank.reviews.importer import (
 )
 from thinktank.reviews.labels import AGGREGATION_LABELS
 from thinktank.reviews.models import ReviewRound
-from thinktank.reviews.rounds import CriterionData, RoundData
+from thinktank.reviews.rounds import CRITERION_NAME_LIMIT, CriterionData, RoundData
 from thinktank.spreadsheets import Reason
 from thinktank.text import fold, tidy
 from thinktank.timeutil import from_display, to_display
@@ -46,37 +48,41 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 # Points from the panel median; the column keeps 4 digits before the decimal point.
 OUTLIER_LIMIT = Decimal("1000")
 CATEGORY_SUGGESTIONS = ("标志性产业化项目遴选", "中试项目遴选")
-# "技术先进性: 30", "技术先进性：３０分", "技术先进性 30" (a pasted Excel row has a
-# tab); \d also matches full-width digits.
-_CRITERION_LINE = re.compile(r"(.+?)\s*[:：\s]\s*(\d+(?:[.．]\d+)?)\s*分?")
-
-
-def parse_criteria(text: str) -> list[CriterionData]:
-    """One criterion per line, ``name: maximum points``; blank lines are
-    skipped. The name is kept as typed, the points read in either width."""
-    criteria = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = tidy(line)
-        if not line:
-            continue
-        match = _CRITERION_LINE.fullmatch(line)
-        if match is None:
-            raise ValidationError(_l("Line %(line)d: write the criterion's name, a colon and "
-                                     "its maximum points, e.g. 技术先进性: 30.", line=number))
-        criteria.append(CriterionData(match[1].strip(), Decimal(fold(match[2]))))
-    return criteria
-
-
-def criteria_text(criteria: list[CriterionData]) -> str:
-    return "\n".join(f"{c.name}: {c.max_points.normalize():f}" for c in criteria)
-
-
 # Text fields are stored as typed, tidied (``thinktank.text.tidy``); codes and
 # numbers, compared as keys, folded to half-width (``fold``). Either is done
 # before validation: the length checked is the length stored (NFKC can make a
 # text longer: "㍿" is four characters).
 TIDIED = [tidy]
 FOLDED = [fold]
+
+
+CRITERION_ROWS = 8  # rows offered; blank ones are ignored
+SPARE_ROWS = 2  # blank rows offered below a round's criteria when it has more
+
+
+class CriterionRow(Form):
+    """One row of a round's criteria: a name and its maximum points; a row
+    left blank is ignored."""
+
+    name = StringField(_l("Criterion"), validators=[Length(max=CRITERION_NAME_LIMIT)],
+                       filters=TIDIED)
+    max_points = DecimalField(_l("Maximum points"), places=None, validators=[Optional()])
+
+    def _points_given(self) -> bool:
+        typed = (self.max_points.raw_data or [""])[0]
+        return self.max_points.data is not None or bool(str(typed).strip())
+
+    @property
+    def blank(self) -> bool:
+        return not self.name.data and not self._points_given()
+
+    def validate_name(self, field):
+        if self.blank:
+            return
+        if not field.data:
+            raise ValidationError(_l("Name the criterion."))
+        if not self._points_given():
+            raise ValidationError(_l("Give the maximum points of this criterion."))
 
 
 class RoundForm(FlaskForm):
@@ -90,11 +96,11 @@ class RoundForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     # No InputRequired: a locked full mark is shown disabled and not sent.
     full_mark = DecimalField(_l("Full mark"), places=1, default=Decimal("100"))
-    criteria = TextAreaField(
-        _l("Criteria and maximum points"),
-        description=_l("One criterion per line: name, colon, maximum points, e.g. "
-                       "技术先进性: 30. The maximum points must add up to the full mark."),
-    )
+    criteria = FieldList(
+        FormField(CriterionRow), label=_l("Criteria and maximum points"),
+        min_entries=CRITERION_ROWS,
+        description=_l("One criterion per row; blank rows are ignored. The maximum points "
+                       "must add up to the full mark."))
     aggregation = SelectField(_l("Aggregation rule"),
                               choices=[(rule.value, label)
                                        for rule, label in AGGREGATION_LABELS.items()])
@@ -110,15 +116,29 @@ class RoundForm(FlaskForm):
 
     def fill_from(self, review_round: ReviewRound, criteria: list[CriterionData]) -> None:
         """Show a stored round, its deadline in the display zone."""
-        self.process(obj=review_round)
-        self.criteria.data = criteria_text(criteria)
+        self.process(obj=review_round, criteria=[])
+        self.show_criteria(criteria)
         if review_round.scoring_deadline:
             self.scoring_deadline.data = to_display(
                 review_round.scoring_deadline).replace(tzinfo=None)
 
-    def validate_criteria(self, field):
-        if not self.locked:
-            self.criteria_data = parse_criteria(field.data)
+    def show_criteria(self, criteria: list[CriterionData]) -> None:
+        """Rows of ``criteria``, then blank rows: at least ``SPARE_ROWS``, and
+        ``CRITERION_ROWS`` rows in all at least."""
+        while self.criteria.entries:
+            self.criteria.pop_entry()
+        for criterion in criteria:
+            # Shown as typed: 30, not 30.0.
+            shown = Decimal(f"{criterion.max_points.normalize():f}")
+            self.criteria.append_entry({"name": criterion.name, "max_points": shown})
+        while len(self.criteria.entries) < max(CRITERION_ROWS, len(criteria) + SPARE_ROWS):
+            self.criteria.append_entry()
+
+    @property
+    def criteria_data(self) -> list[CriterionData]:
+        """The criteria of the rows that are not blank, in order."""
+        return [CriterionData(row.form.name.data, row.form.max_points.data)
+                for row in self.criteria if not row.form.blank]
 
     def to_data(self) -> RoundData:
         return RoundData(

@@ -188,6 +188,11 @@ class ExpertItem:
     leader: bool
     answer: OpinionConfirmation | None
 
+    @property
+    def waiting(self) -> bool:
+        """Whether the expert has something to do: draft it, or answer it."""
+        return self.leader or (self.opinion is not None and self.answer is None)
+
 
 def opinions_for_expert(expert_id: int) -> list[ExpertItem]:
     """The applications the expert scores in rounds open for opinions, each

@@ -25,6 +25,7 @@ from thinktank.reviews.models import (
     PanelMember,
     ReviewPanel,
     ReviewRound,
+    RoundStatus,
     ScoreSheet,
     SheetStatus,
 )
@@ -172,20 +173,50 @@ def schedule_reminders(review_round: ReviewRound, now: datetime | None = None) -
     return queued
 
 
+def remind_now(review_round: ReviewRound, now: datetime | None = None) -> int:
+    """催办: queue a reminder, due at once, to every panel member with a sheet
+    still to do in a round being scored. The dedupe key is per round, expert
+    and day (display zone): a second click the same day queues nothing more.
+    Returns how many reminders were queued. The caller commits."""
+    if review_round.status != RoundStatus.SCORING:
+        raise DomainError(_("Reminders can be sent only while the round is being scored."))
+    now = now or utcnow()
+    day = to_display(now).date().isoformat()
+    members = {f"{REMINDER_KIND}:round:{review_round.id}:expert:{expert.member.expert_id}"
+               f":now:{day}": expert.member
+               for expert in round_progress(review_round).experts if expert.missing}
+    queued_before = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_(list(members)))))
+    for key, member in members.items():
+        if key not in queued_before:
+            _enqueue_reminder(review_round, member, key, now)
+    return len(members) - len(queued_before)
+
+
 def _enqueue_reminder(review_round: ReviewRound, member: PanelMember, key: str,
                       due_at: datetime) -> None:
     config = current_app.config
     expert = member.expert
-    deadline = to_display(review_round.scoring_deadline).strftime("%Y-%m-%d %H:%M")
+    url = url_for("main.index", _external=True)
     with force_locale(config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Reminder: scoring for %(round)s closes at %(deadline)s",
-                    round=review_round.name, deadline=deadline)
-        body = _(
-            "Dear %(expert)s,\n\nYou still have score sheets of %(round)s that are not "
-            "submitted. Scoring closes at %(deadline)s (%(zone)s). Please score and submit "
-            "them, or declare a conflict, here:\n%(url)s\n\nThe secretariat\n",
-            expert=expert.name, round=review_round.name, deadline=deadline,
-            zone=config["DISPLAY_TIMEZONE"], url=url_for("main.index", _external=True))
+        if review_round.scoring_deadline is None:
+            subject = _("Reminder: score sheets of %(round)s are waiting for you",
+                        round=review_round.name)
+            body = _(
+                "Dear %(expert)s,\n\nYou still have score sheets of %(round)s that are not "
+                "submitted. Please score and submit them, or declare a conflict, here:\n"
+                "%(url)s\n\nThe secretariat\n",
+                expert=expert.name, round=review_round.name, url=url)
+        else:
+            deadline = to_display(review_round.scoring_deadline).strftime("%Y-%m-%d %H:%M")
+            subject = _("Reminder: scoring for %(round)s closes at %(deadline)s",
+                        round=review_round.name, deadline=deadline)
+            body = _(
+                "Dear %(expert)s,\n\nYou still have score sheets of %(round)s that are not "
+                "submitted. Scoring closes at %(deadline)s (%(zone)s). Please score and submit "
+                "them, or declare a conflict, here:\n%(url)s\n\nThe secretariat\n",
+                expert=expert.name, round=review_round.name, deadline=deadline,
+                zone=config["DISPLAY_TIMEZONE"], url=url)
     enqueue(
         kind=REMINDER_KIND,
         dedupe_key=key,

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from thinktank.extensions import db
-from thinktank.forms import IntegerField, query_integer
+from thinktank.forms import ConfirmForm, IntegerField, query_integer
 from thinktank.pagecache import cached_page
 from thinktank.permissions import Role, roles
 from thinktank.reviews import access, group_opinion, progress, results
@@ -67,7 +67,24 @@ def progress_page(round_id: int):
     return render_template(
         "reviews/progress.html", review_round=review_round,
         progress=progress.round_progress(review_round), sheet_labels=SHEET_STATUS_LABELS,
-        status_labels=STATUS_LABELS)
+        status_labels=STATUS_LABELS, remind_form=ConfirmForm(formdata=None))
+
+
+@roles(Role.SECRETARIAT)
+def remind_now(round_id: int):
+    review_round = db.get_or_404(ReviewRound, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with committed() as done:
+        queued = progress.remind_now(review_round)
+    if done:
+        if queued:
+            flash(_("A reminder was queued for %(n)d experts with score sheets still to do.",
+                    n=queued), "success")
+        else:
+            flash(_("No reminder was queued: every expert with sheets still to do has already "
+                    "been reminded today."), "info")
+    return redirect(url_for("reviews.progress_page", round_id=review_round.id))
 
 
 def _results_for_reader(round_id: int) -> results.RoundResults:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from thinktank.audit.services import record
-from thinktank.errors import DomainError
+from thinktank.errors import DomainError, Problems
 from thinktank.extensions import db
 from thinktank.permissions import Role
 from thinktank.reviews import group_opinion, progress
@@ -56,41 +56,60 @@ class CriterionData:
 # --- rules ----------------------------------------------------------------------------
 
 
-def check_criteria(criteria: list[CriterionData], full_mark: Decimal) -> None:
+def check_round(data: RoundData, criteria: list[CriterionData] | None) -> None:
+    """Raise ``FieldErrors`` with everything wrong in a round's values and its
+    criteria (``check_round_data``, ``check_criteria``; ``None``: the criteria
+    are not checked), all at once."""
+    problems = Problems()
+    check_round_data(data, problems)
+    if criteria is not None:
+        check_criteria(criteria, data.full_mark, problems)
+    problems.check()
+
+
+def check_criteria(criteria: list[CriterionData], full_mark: Decimal, problems: Problems
+                   ) -> None:
     """Names given and distinct, maxima positive with at most one decimal, and
     the maxima adding up exactly to the full mark (exact decimal arithmetic)."""
     if not criteria:
-        raise DomainError(_("Enter at least one criterion."))
+        problems.add("criteria", _("Enter at least one criterion."))
+        return
     names = set()
     for criterion in criteria:
         if not criterion.name or len(criterion.name) > CRITERION_NAME_LIMIT:
-            raise DomainError(_("A criterion needs a name of at most %(limit)d characters.",
-                                limit=CRITERION_NAME_LIMIT))
-        if criterion.name in names:
-            raise DomainError(_("The criterion %(name)s is listed twice.", name=criterion.name))
+            problems.add("criteria", _("A criterion needs a name of at most %(limit)d "
+                                       "characters.", limit=CRITERION_NAME_LIMIT))
+        elif criterion.name in names:
+            problems.add("criteria", _("The criterion %(name)s is listed twice.",
+                                       name=criterion.name))
         names.add(criterion.name)
         if not _one_decimal(criterion.max_points) or criterion.max_points <= 0:
-            raise DomainError(_("The maximum points of %(name)s must be more than 0, "
-                                "with at most one decimal.", name=criterion.name))
+            problems.add("criteria", _("The maximum points of %(name)s must be more than 0, "
+                                       "with at most one decimal.", name=criterion.name))
     total = sum((criterion.max_points for criterion in criteria), Decimal(0))
-    if total != full_mark:
-        raise DomainError(_("The maximum points add up to %(total)s, but the full mark is "
-                            "%(full)s. Adjust the criteria so that they add up to the full mark.",
-                            total=_plain(total), full=_plain(full_mark)))
+    if _valid_full_mark(full_mark) and total != full_mark:
+        problems.add("criteria", _(
+            "The maximum points add up to %(total)s, but the full mark is %(full)s. Adjust "
+            "the criteria so that they add up to the full mark.",
+            total=_plain(total), full=_plain(full_mark)))
 
 
-def check_round_data(data: RoundData) -> None:
-    if not _one_decimal(data.full_mark) or not Decimal(0) < data.full_mark <= Decimal(1000):
-        raise DomainError(_("The full mark must be more than 0 and at most 1000, "
-                            "with at most one decimal."))
+def _valid_full_mark(full_mark: Decimal) -> bool:
+    return _one_decimal(full_mark) and Decimal(0) < full_mark <= Decimal(1000)
+
+
+def check_round_data(data: RoundData, problems: Problems) -> None:
+    if not _valid_full_mark(data.full_mark):
+        problems.add("full_mark", _("The full mark must be more than 0 and at most 1000, "
+                                    "with at most one decimal."))
     if data.panel_size < MIN_PANEL_SIZE or data.panel_size % 2 == 0:
-        raise DomainError(_("The panel size must be an odd number of at least %(min)d.",
-                            min=MIN_PANEL_SIZE))
+        problems.add("panel_size", _("The panel size must be an odd number of at least "
+                                     "%(min)d.", min=MIN_PANEL_SIZE))
     if not _one_decimal(data.outlier_threshold) or data.outlier_threshold <= 0:
-        raise DomainError(_("The outlier threshold must be more than 0, "
-                            "with at most one decimal."))
+        problems.add("outlier_threshold", _("The outlier threshold must be more than 0, "
+                                            "with at most one decimal."))
     if data.aggregation not in {rule.value for rule in AggregationRule}:
-        raise DomainError(_("Unknown aggregation rule."))
+        problems.add("aggregation", _("Unknown aggregation rule."))
 
 
 def check_scoring_deadline(deadline: datetime | None) -> None:
@@ -118,9 +137,8 @@ def _plain(value: Decimal) -> str:
 def create_round(data: RoundData, criteria: list[CriterionData], *, actor: str | None = None
                  ) -> ReviewRound:
     """A new round in draft, with its criteria. The caller commits."""
-    check_round_data(data)
+    check_round(data, criteria)
     check_scoring_deadline(data.scoring_deadline)
-    check_criteria(criteria, data.full_mark)
     review_round = ReviewRound(status=RoundStatus.DRAFT.value)
     _apply_round_data(review_round, data)
     review_round.criteria = _criteria_rows(criteria)
@@ -140,11 +158,10 @@ def update_round(review_round: ReviewRound, data: RoundData, criteria: list[Crit
     the past day scoring actually ended (reopening checks it again)."""
     if review_round.status in LOCKED_STATUSES:
         raise DomainError(_("The results of this round are locked: it cannot be edited."))
-    check_round_data(data)
+    check_round(data, criteria)
     if (data.scoring_deadline != review_round.scoring_deadline
             and review_round.status in (RoundStatus.DRAFT, RoundStatus.SCORING)):
         check_scoring_deadline(data.scoring_deadline)
-    check_criteria(criteria, data.full_mark)
     criteria_change = criteria != current_criteria(review_round)
     full_mark_change = data.full_mark != review_round.full_mark
     if (criteria_change or full_mark_change) and review_round.status != RoundStatus.DRAFT:

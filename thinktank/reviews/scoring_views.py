@@ -21,7 +21,7 @@ from thinktank.extensions import db
 from thinktank.forms import IntegerField
 from thinktank.pagecache import cache_no_later_than, cached_page
 from thinktank.permissions import Role, roles
-from thinktank.reviews import access, panels, scoring
+from thinktank.reviews import access, group_opinion, panels, scoring
 from thinktank.reviews.aggregation import PointsError, parse_points
 from thinktank.reviews.labels import SHEET_STATUS_LABELS
 from thinktank.reviews.models import Application, RoundStatus, ScoreSheet, SheetStatus
@@ -45,7 +45,15 @@ class ReasonForm(FlaskForm):
 def my_assignments():
     assignments = panels.assignments_of(current_user.expert_id) if current_user.expert_id else []
     return render_template("reviews/my_assignments.html", assignments=assignments,
-                           sheet_status_labels=SHEET_STATUS_LABELS)
+                           opinion_tasks=_opinion_tasks(), sheet_status_labels=SHEET_STATUS_LABELS)
+
+
+def _opinion_tasks(application: Application | None = None) -> list[group_opinion.ExpertItem]:
+    """The signed-in expert's group opinions to draft or answer (of one application)."""
+    if not current_user.expert_id:
+        return []
+    return [item for item in group_opinion.opinions_for_expert(current_user.expert_id)
+            if item.waiting and application in (None, item.application)]
 
 
 def _assigned_application(application_id: int, expert_id: int | None) -> Application:
@@ -98,6 +106,7 @@ def _sheet_page(application: Application, expert: Expert, *, proxy: bool, form: 
         editable=open_round and current in scoring.EDITABLE and not late,
         late=open_round and current in scoring.EDITABLE and late,
         proxy=proxy,
+        opinion_tasks=[] if proxy else _opinion_tasks(application),
         recommendations=scoring.RECOMMENDATIONS,
         reason_form=ReasonForm(formdata=None),
         can_reopen=proxy and open_round and (current in (SheetStatus.SUBMITTED,

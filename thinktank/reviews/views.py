@@ -33,7 +33,6 @@ from thinktank.reviews.forms import (
     GroupForm,
     RoundForm,
     StatusConfirmForm,
-    criteria_text,
 )
 from thinktank.reviews.importer import COLUMNS
 from thinktank.reviews.labels import (
@@ -49,7 +48,7 @@ from thinktank.reviews.models import (
     RoundStatus,
 )
 from thinktank.stored_files import download
-from thinktank.views import committed
+from thinktank.views import check_too, committed, on_fields
 
 READERS = (Role.SECRETARIAT, Role.ADMIN, Role.OFFICIAL)
 APPLICATIONS_PER_PAGE = 50
@@ -108,13 +107,27 @@ def _round_page(form: RoundForm, review_round: ReviewRound | None) -> str:
 @roles(Role.SECRETARIAT)
 def round_create():
     form = RoundForm()
-    if form.validate_on_submit():
-        with committed() as done:
+    if _valid_round_form(form):
+        with committed(on_error=on_fields(form)) as done:
             review_round = rounds.create_round(form.to_data(), form.criteria_data)
         if done:
             flash(_("Round %(name)s created.", name=review_round.name), "success")
             return redirect(url_for("reviews.round_detail", round_id=review_round.id))
     return _round_page(form, None), _form_status()
+
+
+def _valid_round_form(form: RoundForm, criteria: list | None = None) -> bool:
+    """Whether the posted form is valid; if not, the round's rules are checked
+    too on the values that could be read, so that every error is shown."""
+    if form.validate_on_submit():
+        return True
+    if request.method == "POST" and all(
+            form[name].data is not None and not form[name].errors
+            for name in ("full_mark", "panel_size", "outlier_threshold")):
+        if criteria is None and not form.criteria.errors:
+            criteria = form.criteria_data
+        check_too(form, lambda: rounds.check_round(form.to_data(), criteria))
+    return False
 
 
 @roles(Role.SECRETARIAT)
@@ -132,10 +145,10 @@ def round_edit(round_id: int):
         # Once scoring has started the criteria and the full mark are shown
         # disabled, so the browser does not send them: they stay as they are.
         form.full_mark.data = review_round.full_mark
-        form.criteria.data = criteria_text(current_criteria)
-    if form.validate_on_submit():
+        form.show_criteria(current_criteria)
+    if _valid_round_form(form, current_criteria if form.locked else None):
         criteria = current_criteria if form.locked else form.criteria_data
-        with committed() as done:
+        with committed(on_error=on_fields(form)) as done:
             changes = rounds.update_round(review_round, form.to_data(), criteria)
         if done:
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
