@@ -29,8 +29,13 @@ from thinktank.reviews.models import Application, ReviewRound
 TYPED = "（测试）第一批、重点：“生物制造”"
 ORGANISATION = "江西（南昌）生物制造研究院：“中试”基地"
 
-CRITERIA = ("技术先进性（含知识产权）：３０分\n产业化前景: 25\n团队与基础: 20\n"
-            "经济社会效益: 15\n实施方案可行性: 10")
+CRITERIA = {
+    f"criteria-{index}-{field}": value
+    for index, row in enumerate([("技术先进性（含知识产权）", "30"), ("产业化前景", "25"),
+                                 ("团队与基础", "20"), ("经济社会效益", "15"),
+                                 ("实施方案可行性", "10")])
+    for field, value in zip(("name", "max_points"), row, strict=True)
+}
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +71,7 @@ def issued_from(client, page_url: str, kind: str, tmp_path) -> str:
 def test_a_round_name_and_an_application_title_keep_what_was_typed(secretariat, tmp_path,
                                                                    make_expert):
     round_form = {"name": TYPED, "category": "中试项目遴选（第二批）", "full_mark": "100",
-                  "criteria": CRITERIA, "aggregation": "mean", "panel_size": "5",
+                  **CRITERIA, "aggregation": "mean", "panel_size": "5",
                   "outlier_threshold": "20"}
     review_round = created(secretariat.post("/reviews/new", data=round_form), ReviewRound)
     assert (review_round.name, review_round.category) == (TYPED, "中试项目遴选（第二批）")

@@ -37,6 +37,7 @@ def world(app, make_user, make_expert):
     world.ids["rows"] = {
         name: db.session.scalar(select(model.id).order_by(model.id.desc())) or 1
         for name, model in ARGUMENT_MODELS.items()}
+    world.ids["rows"]["target"] = "scoring"  # a round's next status (reviews.change_status)
     return world
 
 

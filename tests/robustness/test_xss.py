@@ -108,7 +108,7 @@ def urls(app, world) -> list[str]:
     from thinktank.consultations.invitation_mail import rsvp_token
     from thinktank.consultations.models import SessionMaterial
     from thinktank.notifications.models import OutboxMessage
-    from thinktank.reviews.models import ApplicationAttachment
+    from thinktank.reviews.models import ApplicationAttachment, RoundStatus
 
     values = {name: db.session.scalars(db.select(model.id).order_by(model.id.desc())
                                        .limit(6)).all()
@@ -118,6 +118,7 @@ def urls(app, world) -> list[str]:
     values["material_id"] = db.session.scalars(db.select(SessionMaterial.id)).all()
     values["attachment_id"] = db.session.scalars(db.select(ApplicationAttachment.id)).all()
     values["token"] = [rsvp_token(i) for i in db.session.scalars(db.select(Invitation))]
+    values["target"] = [status.value for status in RoundStatus]  # confirmation pages
     found = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED:

@@ -76,7 +76,8 @@ def validate_session_data(data: SessionData, current: ConsultationSession | None
     _session_problems(data, current).check(SessionDataError)
 
 
-def _session_problems(data: SessionData, current: ConsultationSession | None) -> Problems:
+def _session_problems(data: SessionData, current: ConsultationSession | None = None
+                      ) -> Problems:
     problems = Problems()
     if not data.title.strip():
         problems.add("title", _("Enter a title."))
