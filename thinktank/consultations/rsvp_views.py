@@ -20,7 +20,8 @@ from thinktank.experts.models import ExpertiseField
 from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
-from thinktank.notifications.views import STATUS_LABELS as OUTBOX_STATUS_LABELS
+from thinktank.notifications.labels import KIND_LABELS as MAIL_KIND_LABELS
+from thinktank.notifications.labels import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
 from thinktank.views import committed
 from thinktank.vocabulary import CATEGORIES, CITIES
@@ -32,14 +33,6 @@ INVITATION_STATUS_LABELS = {
     service.S.ACCEPTED: _l("Accepted"),
     service.S.DECLINED: _l("Declined"),
     service.S.WITHDRAWN: _l("Removed"),
-}
-
-MAIL_KIND_LABELS = {
-    service.MailKind.INVITATION: _l("Invitation"),
-    service.MailKind.CANCELLATION: _l("Cancellation"),
-    service.MailKind.MEETING_REMINDER: _l("Meeting reminder"),
-    service.MailKind.RSVP_NUDGE: _l("Reply reminder"),
-    service.MailKind.OPINION_REMINDER: _l("Opinion reminder"),
 }
 
 SOURCE_LABELS = {

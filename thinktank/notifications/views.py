@@ -1,22 +1,16 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.notifications import services
+from thinktank.notifications.labels import KIND_LABELS, STATUS_LABELS
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import utcnow
 from thinktank.views import committed
 
 OUTBOX_READERS = (Role.ADMIN, Role.SECRETARIAT)
-STATUS_LABELS = {
-    OutboxStatus.PENDING: _l("Pending"),
-    OutboxStatus.SENT: _l("Sent"),
-    OutboxStatus.FAILED: _l("Failed"),
-    OutboxStatus.CANCELLED: _l("Cancelled"),
-}
 
 
 @roles(*OUTBOX_READERS)
@@ -36,6 +30,7 @@ def outbox():
         heartbeat=heartbeat,
         stale=services.dispatcher_is_stale(heartbeat, utcnow()),
         status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
     )
 
 
