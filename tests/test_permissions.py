@@ -34,7 +34,8 @@ EXPECTED = {
     "experts.change_status": {S},
     "experts.add_conflict": {S},
     "experts.remove_conflict": {S},
-    "experts.fields": {S},
+    "experts.fields": {S, A},  # the administrator reads the taxonomy
+    "experts.add_field": {S},
     "experts.edit_field": {S},
     "experts.import_upload": {S},
     "experts.import_confirm": {S},
