@@ -27,6 +27,7 @@ EXPECTED = {
     "admin.user_edit": {A},
     "admin.user_reset_password": {A},
     "admin.audit": {A},
+    "admin.audit_export": {A},
     "experts.index": {S, A, OF},
     "experts.detail": SIGNED_IN,  # object rule: an expert sees only their own record
     "experts.create": {S},
