@@ -12,7 +12,6 @@ from thinktank.consultations.labels import (
     FREQUENCY_LABELS,
     INVITATION_STATUS_LABELS,
     KIND_LABELS,
-    MAIL_KIND_LABELS,
     STATUS_LABELS,
     TOPIC_LABELS,
 )
@@ -30,6 +29,7 @@ from thinktank.experts.labels import STATUS_LABELS as EXPERT_STATUS_LABELS
 from thinktank.experts.models import ExpertStatus
 from thinktank.notices.labels import KIND_LABELS as NOTICE_KIND_LABELS
 from thinktank.notices.models import NoticeKind
+from thinktank.notifications.labels import KIND_LABELS as MAIL_KIND_LABELS
 from thinktank.notifications.labels import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.notifications.models import OutboxStatus
 from thinktank.paths import ROOT

@@ -28,6 +28,7 @@ EXPECTED = {
     "admin.user_edit": {A},
     "admin.user_reset_password": {A},
     "admin.audit": {A},
+    "admin.audit_export": {A},
     "experts.index": {S, A, OF},
     "experts.detail": SIGNED_IN,  # object rule: an expert sees only their own record
     "experts.create": {S},
@@ -35,7 +36,8 @@ EXPECTED = {
     "experts.change_status": {S},
     "experts.add_conflict": {S},
     "experts.remove_conflict": {S},
-    "experts.fields": {S},
+    "experts.fields": {S, A},  # the administrator reads the taxonomy
+    "experts.add_field": {S},
     "experts.edit_field": {S},
     "experts.import_upload": {S},
     "experts.import_template": {S},

@@ -1,6 +1,7 @@
 """thinktank: the expert think tank of the provincial biomanufacturing industry."""
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from flask import (
@@ -259,13 +260,18 @@ def register_template_helpers(app: Flask) -> None:
         shown = timeutil.to_display(value)
         return shown.strftime(fmt) if shown else ""
 
+    @app.template_filter("plain")
+    def plain(value: Decimal | None) -> str:
+        """A decimal without trailing zeros: a full mark of 100, not 100.0."""
+        return "" if value is None else f"{value.normalize():f}"
+
     @app.context_processor
     def inject_globals():
         return {
             "current_locale": str(get_locale()),
             "Role": Role,
             "role_labels": ROLE_LABELS,
-            "display_zone": app.config["DISPLAY_TIMEZONE"],
+            "display_zone": timeutil.zone_label(),
         }
 
 

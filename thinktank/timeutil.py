@@ -4,8 +4,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+CHINA_ZONE = "Asia/Shanghai"
 
 
 def utcnow() -> datetime:
@@ -37,6 +40,15 @@ class UTCDateTime(TypeDecorator):
 
 def display_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def zone_label() -> str:
+    """What pages and mails call the display zone: Beijing time (北京时间) for
+    China's zone, else the configured zone's name."""
+    name = current_app.config["DISPLAY_TIMEZONE"]
+    if name == CHINA_ZONE:
+        return _("Beijing time")
+    return _("%(zone)s time", zone=name)
 
 
 def to_display(value: datetime | None) -> datetime | None:

@@ -185,3 +185,20 @@ def test_taxonomy_is_editable(secretariat):
     assert entry.name == "合成生物学与细胞工厂" and not entry.active
     # a retired field is not offered for new experts
     assert "合成生物学与细胞工厂" not in secretariat.get("/experts/new").get_data(as_text=True)
+
+
+def test_the_admin_reads_the_taxonomy_but_does_not_edit_it(app, make_user):
+    admin = app.test_client()
+    Auth(admin).login(make_user("admin"))
+    assert 'href="/experts/fields"' in admin.get("/").get_data(as_text=True)
+    response = admin.get("/experts/fields")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<td>生物医药</td><td>是</td>" in page
+    assert "/experts/fields/" not in page and 'name="name"' not in page  # no editing
+    assert admin.post("/experts/fields", data={"name": "合成生物学"}).status_code == 403
+    entry = db.session.scalar(select(ExpertiseField).where(ExpertiseField.name == "生物医药"))
+    assert admin.post(f"/experts/fields/{entry.id}",
+                      data={"name": "改名", "active": "0"}).status_code == 403
+    assert db.session.scalar(select(ExpertiseField).where(ExpertiseField.name == "合成生物学")) \
+        is None

@@ -62,6 +62,7 @@ WRITERS = {
         "web honoraria.session_export", "web honoraria.round_export",
         "cli honoraria session", "cli honoraria round"),
     "reviews/results.py:results_workbook": ("web reviews.results_export",),
+    "admin/audit_log.py:audit_workbook": ("web admin.audit_export",),
     "spreadsheets.py:csv_text": ("cli reviews results",),
     "spreadsheets.py:template_bytes": ("web experts.import_template",),
 }
@@ -147,7 +148,7 @@ def world(app, make_user, make_expert):
     db.session.commit()
     fill_free_text()
     client = app.test_client()
-    Auth(client).login(make_user("secretariat"))
+    Auth(client).login(make_user("secretariat", "admin"))  # the admin reads the audit log
     group = db.session.scalar(db.select(ReviewGroup).where(ReviewGroup.round_id == scoring.id))
     return {"client": client, "session": session.id, "draft": draft.id, "scoring": scoring.id,
             "group": (group.id, group.name)}
@@ -189,6 +190,7 @@ def test_no_export_lets_a_formula_through(app, world, tmp_path):
                                        f"/reviews/{world['scoring']}/results.xlsx",
                                        f"/reviews/{world['scoring']}/results.xlsx?group={group_id}"],
         "web experts.import_template": ["/experts/import/template.xlsx"],
+        "web admin.audit_export": ["/admin/audit.xlsx"],
     }
     target = str(tmp_path / "export.xlsx")
     cli = {

@@ -21,6 +21,8 @@ DOWNLOADS = {
     "honoraria.session_export": (XLSX, "a session's honoraria sheet (劳务费发放表)"),
     "honoraria.round_export": (XLSX, "a review round's honoraria sheet"),
     "reviews.results_export": (XLSX, "a round's ranked results (评审结果)"),
+    "admin.audit_export": (XLSX, "the filtered audit log, with e-mail and IP addresses, "
+                                 "for admins"),
     "reports.download": (PDF, "an issued document, for the secretariat and admins"),
     "portal.download": (PDF, "an issued document, for officials and the experts who served"),
     # The stored type, told by the content at upload; the walk's material is a PDF.

@@ -16,3 +16,4 @@ blueprint.add_url_rule("/users/<int:user_id>",
 blueprint.add_url_rule("/users/<int:user_id>/reset-password",
                        "user_reset_password", views.user_reset_password, methods=["POST"])
 blueprint.add_url_rule("/audit", "audit", views.audit)
+blueprint.add_url_rule("/audit.xlsx", "audit_export", views.audit_export)

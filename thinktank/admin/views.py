@@ -1,8 +1,10 @@
-from flask import flash, make_response, redirect, render_template, request, url_for
+import io
+
+from flask import flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from thinktank.audit.models import AuditEntry
+from thinktank.admin import audit_log
 from thinktank.auth import services as auth_services
 from thinktank.auth.forms import UserForm
 from thinktank.auth.models import User
@@ -10,6 +12,8 @@ from thinktank.errors import DomainError
 from thinktank.experts.models import Expert
 from thinktank.extensions import db
 from thinktank.permissions import Role, roles
+from thinktank.stored_files import XLSX
+from thinktank.timeutil import today_in_display_zone
 from thinktank.views import committed
 
 
@@ -92,11 +96,40 @@ def user_reset_password(user_id: int):
     return _password_page(user, password, created=False)
 
 
+def _audit_filters() -> tuple[audit_log.AuditFilterForm, audit_log.AuditFilters | None]:
+    form = audit_log.AuditFilterForm(request.args)
+    return form, form.filters() if form.validate() else None
+
+
+def _audit_page(form: audit_log.AuditFilterForm, page=None, errors=()):
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("admin/audit.html", form=form, page=page, args=args,
+                           rows=audit_log.rows(page.items) if page else [],
+                           errors=errors)
+
+
 @roles(Role.ADMIN)
 def audit():
-    action = request.args.get("action", "").strip()
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if action:
-        query = query.where(AuditEntry.action.startswith(action))
-    page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    form, filters = _audit_filters()
+    if filters is None:
+        return _audit_page(form, errors=form.messages()), 400
+    page = db.paginate(audit_log.entries_query(filters), per_page=audit_log.PER_PAGE,
+                       error_out=False)
+    return _audit_page(form, page)
+
+
+@roles(Role.ADMIN)
+def audit_export():
+    form, filters = _audit_filters()
+    if filters is None:
+        return _audit_page(form, errors=form.messages()), 400
+    with committed():
+        data = audit_log.export(filters)
+    if data is None:
+        message = _("The filtered log has more than %(n)d entries, too many for one file. "
+                    "Narrow the filters, for example to fewer days.", n=audit_log.MAX_EXPORT_ROWS)
+        return _audit_page(form, errors=[message]), 400
+    response = send_file(io.BytesIO(data), mimetype=XLSX.mimetype, as_attachment=True,
+                         download_name=f"{_('Audit log')}-{today_in_display_zone():%Y%m%d}.xlsx")
+    response.headers["Cache-Control"] = "private, no-store"  # e-mail and IP addresses
+    return response

@@ -32,7 +32,7 @@ from thinktank.errors import DomainError
 from thinktank.extensions import db
 from thinktank.notifications.models import CalendarMethod, OutboxMessage
 from thinktank.notifications.services import cancel_pending, enqueue
-from thinktank.timeutil import display_zone, to_display, utcnow
+from thinktank.timeutil import display_zone, to_display, utcnow, zone_label
 
 SUBJECT_TYPE = "invitation"
 
@@ -134,7 +134,7 @@ def _mail_context(invitation: Invitation, **extra) -> dict:
         "ends": to_display(session.ends_at),
         "rsvp_deadline": to_display(session.rsvp_deadline),
         "opinion_deadline": to_display(session.opinion_deadline),
-        "zone": current_app.config["DISPLAY_TIMEZONE"],
+        "zone": zone_label(),
         "secretariat_email": current_app.config["SECRETARIAT_EMAIL"],
         **extra,
     }

@@ -4,7 +4,6 @@ from here)."""
 
 from flask_babel import lazy_gettext as _l
 
-from thinktank.consultations.invitation_mail import MailKind
 from thinktank.consultations.models import (
     Attendance,
     InvitationStatus,
@@ -54,14 +53,6 @@ INVITATION_STATUS_LABELS = {
     InvitationStatus.ACCEPTED: _l("Accepted"),
     InvitationStatus.DECLINED: _l("Declined"),
     InvitationStatus.WITHDRAWN: _l("Removed"),
-}
-
-MAIL_KIND_LABELS = {
-    MailKind.INVITATION: _l("Invitation"),
-    MailKind.CANCELLATION: _l("Cancellation"),
-    MailKind.MEETING_REMINDER: _l("Meeting reminder"),
-    MailKind.RSVP_NUDGE: _l("Reply reminder"),
-    MailKind.OPINION_REMINDER: _l("Opinion reminder"),
 }
 
 # How an expert came onto a session (``Invitation.source``).

@@ -17,7 +17,6 @@ from thinktank.consultations import participants as panel
 from thinktank.consultations import rsvp as answers
 from thinktank.consultations.labels import (
     INVITATION_STATUS_LABELS,
-    MAIL_KIND_LABELS,
     SOURCE_LABELS,
 )
 from thinktank.consultations.models import ConsultationSession, Invitation, SessionStatus
@@ -27,6 +26,7 @@ from thinktank.experts.models import ExpertiseField
 from thinktank.experts.services import find_experts
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm, IntegerField, MultiCheckboxField
+from thinktank.notifications.labels import KIND_LABELS as MAIL_KIND_LABELS
 from thinktank.notifications.labels import STATUS_LABELS as OUTBOX_STATUS_LABELS
 from thinktank.permissions import Role, public, roles
 from thinktank.views import committed

@@ -20,7 +20,8 @@ blueprint.add_url_rule("/<int:expert_id>/conflicts",
                        "add_conflict", views.add_conflict, methods=["POST"])
 blueprint.add_url_rule("/<int:expert_id>/conflicts/<int:conflict_id>/delete",
                        "remove_conflict", views.remove_conflict, methods=["POST"])
-blueprint.add_url_rule("/fields", "fields", views.fields, methods=["GET", "POST"])
+blueprint.add_url_rule("/fields", "fields", views.fields)
+blueprint.add_url_rule("/fields", "add_field", views.add_field, methods=["POST"])
 blueprint.add_url_rule("/fields/<int:field_id>", "edit_field", views.edit_field, methods=["POST"])
 
 # Terms ending and renewals (terms_views.py)

@@ -172,23 +172,30 @@ def remove_conflict(expert_id: int, conflict_id: int):
     return redirect(url_for("experts.detail", expert_id=expert.id))
 
 
-@roles(Role.SECRETARIAT)
-def fields():
-    form = FieldForm()
-    status = 200
-    if form.validate_on_submit():
-        with committed() as done:
-            services.add_field(form.name.data)
-        if not done:
-            status = 400
-        if done:
-            flash(_("Field added."), "success")
-            return redirect(url_for("experts.fields"))
+def _fields_page(form: FieldForm, status: int = 200):
     entries = db.session.scalars(
         db.select(ExpertiseField).order_by(ExpertiseField.position)
     ).all()
     return render_template("experts/fields.html", form=form, entries=entries,
                            edit_form=FieldEditForm()), status
+
+
+# The administrator reads the taxonomy; the secretariat keeps it.
+@roles(Role.SECRETARIAT, Role.ADMIN)
+def fields():
+    return _fields_page(FieldForm())
+
+
+@roles(Role.SECRETARIAT)
+def add_field():
+    form = FieldForm()
+    if form.validate_on_submit():
+        with committed() as done:
+            services.add_field(form.name.data)
+        if done:
+            flash(_("Field added."), "success")
+            return redirect(url_for("experts.fields"))
+    return _fields_page(form, 400)
 
 
 @roles(Role.SECRETARIAT)

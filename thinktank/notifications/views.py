@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from thinktank.extensions import db
 from thinktank.forms import ConfirmForm
 from thinktank.notifications import services
-from thinktank.notifications.labels import STATUS_LABELS
+from thinktank.notifications.labels import KIND_LABELS, STATUS_LABELS
 from thinktank.notifications.models import OutboxMessage, OutboxStatus
 from thinktank.permissions import Role, roles
 from thinktank.timeutil import utcnow
@@ -30,6 +30,7 @@ def outbox():
         heartbeat=heartbeat,
         stale=services.dispatcher_is_stale(heartbeat, utcnow()),
         status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
     )
 
 

@@ -30,7 +30,7 @@ from thinktank.reviews.models import (
     SheetStatus,
 )
 from thinktank.reviews.panels import panels_of
-from thinktank.timeutil import to_display, utcnow
+from thinktank.timeutil import to_display, utcnow, zone_label
 
 DONE = frozenset({SheetStatus.SUBMITTED, SheetStatus.CONFLICT})
 REMINDER_KIND = "review_scoring_reminder"
@@ -216,7 +216,7 @@ def _enqueue_reminder(review_round: ReviewRound, member: PanelMember, key: str,
                 "submitted. Scoring closes at %(deadline)s (%(zone)s). Please score and submit "
                 "them, or declare a conflict, here:\n%(url)s\n\nThe secretariat\n",
                 expert=expert.name, round=review_round.name, deadline=deadline,
-                zone=config["DISPLAY_TIMEZONE"], url=url)
+                zone=zone_label(), url=url)
     enqueue(
         kind=REMINDER_KIND,
         dedupe_key=key,
