@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.code_values import calls_of
-from tests.conftest import Auth
 from tests.consultations.invitation_factories import scheduled_session
+from tests.helpers import Auth
 from tests.reviews.panel_factories import applications_of, panel_with
 from tests.reviews.round_factories import make_round
 from thinktank.draws.rules import DrawRequest
@@ -23,7 +23,7 @@ from thinktank.notifications.models import DispatcherHeartbeat, OutboxMessage
 from thinktank.notifications.services import DISPATCHER_NAME, enqueue
 from thinktank.reports import services as reports
 from thinktank.reviews import progress
-from thinktank.reviews import services as reviews
+from thinktank.reviews import rounds as reviews
 from thinktank.reviews.models import RoundStatus
 from thinktank.timeutil import utcnow, zone_label
 
@@ -125,7 +125,7 @@ def test_the_document_page_keeps_its_verification_data_under_a_plain_heading(
         app, secretariat, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_RENDER_IN_BACKGROUND", False)
     response = secretariat.post("/reports/issue", data={"kind": "pool_statistics",
-                                                       "title": "专家库统计"})
+                                                       "title": "专家库统计", "sequence": "1"})
     assert response.status_code == 302
     page = secretariat.get(response.location).get_data(as_text=True)
     assert 'id="download"' in page  # rendered

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import sign_in
+from tests.browser.helpers import sign_in
 from tests.conftest import PASSWORD
 from tests.consultations.factories import make_session, session_data
 from thinktank.consultations.services import cancel_session, update_session

@@ -23,6 +23,7 @@ DOWNLOADS = {
     "reviews.results_export": (XLSX, "a round's ranked results (评审结果)"),
     "admin.audit_export": (XLSX, "the filtered audit log, with e-mail and IP addresses, "
                                  "for admins"),
+    "experts.import_template": (XLSX, "an empty expert import template (headers only)"),
     "reports.download": (PDF, "an issued document, for the secretariat and admins"),
     "portal.download": (PDF, "an issued document, for officials and the experts who served"),
     # The stored type, told by the content at upload; the walk's material is a PDF.

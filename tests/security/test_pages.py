@@ -78,7 +78,8 @@ def test_the_walk_saw_every_role_and_many_pages(site_walk):
 
 
 # GET endpoints that never answer 200 themselves, with the reason.
-REDIRECT_ONLY = {"reviews.sheet_by_id": "sends the expert or the secretariat on to the sheet"}
+REDIRECT_ONLY = {"reviews.sheet_by_id": "sends the expert or the secretariat on to the sheet",
+                 "main.favicon": "sends browsers asking for /favicon.ico on to the icon"}
 
 
 def test_every_get_route_was_opened_with_real_rows(app, site_walk):

@@ -78,6 +78,10 @@ ACTION_LABELS = {
     "group_opinion.saved": _l("Group opinion saved"),
     "group_opinion.confirmed": _l("Group opinion confirmed"),
     "group_opinion.dissent": _l("Dissent from the group opinion"),
+    "group_opinion.proxy_confirmed": _l("Paper confirmation of the group opinion entered by "
+                                        "the secretariat"),
+    "group_opinion.proxy_dissent": _l("Paper dissent from the group opinion entered by the "
+                                      "secretariat"),
     # honoraria, documents, notices, mail
     "honoraria.session_exported": _l("Honoraria of a session exported"),
     "honoraria.round_exported": _l("Honoraria of a review round exported"),

@@ -112,8 +112,11 @@ def export():
 
 @roles(Role.SECRETARIAT)
 def import_template():
-    return send_file(io.BytesIO(template_bytes(COLUMNS)), mimetype=XLSX_MIMETYPE,
-                     as_attachment=True, download_name=_("expert import template") + ".xlsx")
+    response = send_file(io.BytesIO(template_bytes(COLUMNS)), mimetype=XLSX_MIMETYPE,
+                         as_attachment=True,
+                         download_name=_("expert import template") + ".xlsx")
+    response.headers["Cache-Control"] = "private, no-store"  # as every download
+    return response
 
 
 def _forget_pending_import() -> None:
