@@ -87,7 +87,9 @@ def test_secretariat_draws_a_panel_and_an_expert_accepts_by_mail(
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1, name=re.compile("随机抽取记录")).is_visible()
     for invitation in drawn:
-        assert page.locator("#draw-walk").get_by_text(invitation.expert.name).is_visible()
+        cell = page.locator("#draw-walk").get_by_role(
+            "cell", name=re.compile(rf"^{invitation.expert.name} {invitation.expert.code}"))
+        assert cell.is_visible()
     page.screenshot(path=str(screenshots / "draw.png"), full_page=True)
 
     # Schedules the session: the invitations are queued, then one dispatcher pass sends them.
