@@ -23,7 +23,13 @@ from thinktank.reviews.models import (
     ReviewRound,
     RoundStatus,
 )
-from thinktank.reviews.panels import assigned_members, assignments_of, is_assigned, panel_for
+from thinktank.reviews.panels import (
+    assigned_members,
+    assignments_of,
+    is_assigned,
+    panel_applications,
+    panel_for,
+)
 from thinktank.reviews.progress import round_progress
 from thinktank.timeutil import utcnow
 
@@ -194,6 +200,20 @@ class ExpertItem:
         return self.leader or (self.opinion is not None and self.answer is None)
 
 
+def opinion_item(expert_id: int, application: Application) -> ExpertItem | None:
+    """``opinions_for_expert`` for one application the expert scores (None
+    while its round is not open for opinions): a few statements, for a page
+    about that one application."""
+    if application.round.status not in OPEN_STATUSES:
+        return None
+    opinion = db.session.scalar(
+        select(GroupOpinion).options(selectinload(GroupOpinion.confirmations))
+        .where(GroupOpinion.application_id == application.id))
+    answer = next((c for c in opinion.confirmations if c.expert_id == expert_id),
+                  None) if opinion else None
+    return ExpertItem(application, opinion, is_leader(expert_id, application), answer)
+
+
 def opinions_for_expert(expert_id: int) -> list[ExpertItem]:
     """The applications the expert scores in rounds open for opinions, each
     with its opinion, whether the expert leads its panel, and their answer."""
@@ -205,10 +225,18 @@ def opinions_for_expert(expert_id: int) -> list[ExpertItem]:
             select(GroupOpinion).options(selectinload(GroupOpinion.confirmations))
             .where(GroupOpinion.application_id.in_([a.id for a in applications])))
     }
+    # The applications of the panels the expert leads, panel by panel (not one
+    # look-up per application: the list is on every sheet page).
+    led = {application.id
+           for member in db.session.scalars(
+               select(PanelMember).options(selectinload(PanelMember.panel))
+               .where(PanelMember.expert_id == expert_id, PanelMember.is_leader.is_(True),
+                      PanelMember.removed_at.is_(None), PanelMember.is_backup.is_(False)))
+           for application in panel_applications(member.panel)}
     items = []
     for application in applications:
         opinion = opinions.get(application.id)
         answer = next((c for c in opinion.confirmations if c.expert_id == expert_id),
                       None) if opinion else None
-        items.append(ExpertItem(application, opinion, is_leader(expert_id, application), answer))
+        items.append(ExpertItem(application, opinion, application.id in led, answer))
     return items

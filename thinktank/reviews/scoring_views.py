@@ -52,8 +52,11 @@ def _opinion_tasks(application: Application | None = None) -> list[group_opinion
     """The signed-in expert's group opinions to draft or answer (of one application)."""
     if not current_user.expert_id:
         return []
-    return [item for item in group_opinion.opinions_for_expert(current_user.expert_id)
-            if item.waiting and application in (None, item.application)]
+    if application is None:
+        items = group_opinion.opinions_for_expert(current_user.expert_id)
+    else:
+        items = [group_opinion.opinion_item(current_user.expert_id, application)]
+    return [item for item in items if item is not None and item.waiting]
 
 
 def _assigned_application(application_id: int, expert_id: int | None) -> Application:
