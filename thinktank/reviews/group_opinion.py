@@ -52,6 +52,13 @@ def is_leader(expert_id: int | None, application: Application) -> bool:
     return leader is not None and expert_id is not None and leader.expert_id == expert_id
 
 
+def answer_of(opinion: GroupOpinion | None, expert_id: int) -> OpinionConfirmation | None:
+    """The expert's confirmation or dissent of ``opinion``, if they gave one."""
+    if opinion is None:
+        return None
+    return next((c for c in opinion.confirmations if c.expert_id == expert_id), None)
+
+
 def opinion_of(application: Application) -> GroupOpinion | None:
     return db.session.scalar(
         select(GroupOpinion).where(GroupOpinion.application_id == application.id))
@@ -120,7 +127,7 @@ def answer_opinion(opinion: GroupOpinion, expert_id: int, confirm: bool, reason:
         raise DomainError(_("Give the reasons for your dissent."))
     if reason is not None and len(reason) > REASON_LIMIT:
         raise DomainError(_("The reasons may have at most %(n)d characters.", n=REASON_LIMIT))
-    answer = next((c for c in opinion.confirmations if c.expert_id == expert_id), None)
+    answer = answer_of(opinion, expert_id)
     if answer is None:
         answer = OpinionConfirmation(expert_id=expert_id)
         opinion.confirmations.append(answer)
@@ -209,8 +216,7 @@ def opinion_item(expert_id: int, application: Application) -> ExpertItem | None:
     opinion = db.session.scalar(
         select(GroupOpinion).options(selectinload(GroupOpinion.confirmations))
         .where(GroupOpinion.application_id == application.id))
-    answer = next((c for c in opinion.confirmations if c.expert_id == expert_id),
-                  None) if opinion else None
+    answer = answer_of(opinion, expert_id)
     return ExpertItem(application, opinion, is_leader(expert_id, application), answer)
 
 
@@ -236,7 +242,6 @@ def opinions_for_expert(expert_id: int) -> list[ExpertItem]:
     items = []
     for application in applications:
         opinion = opinions.get(application.id)
-        answer = next((c for c in opinion.confirmations if c.expert_id == expert_id),
-                      None) if opinion else None
+        answer = answer_of(opinion, expert_id)
         items.append(ExpertItem(application, opinion, application.id in led, answer))
     return items

@@ -170,18 +170,23 @@ def opinion_edit(application_id: int):
     ), 400 if request.method == "POST" else 200
 
 
+def _answer_form(opinion, answer) -> AnswerForm:
+    """The answer form, filled from the stored answer when the page is opened."""
+    if request.method != "GET":
+        return AnswerForm()
+    return AnswerForm(data={"verdict": answer.verdict if answer else None,
+                            "reason": answer.reason if answer else "",
+                            "version": opinion.version if opinion else 0})
+
+
 @roles(Role.EXPERT)  # object rule: only an expert who scores the application
 def opinion_answer(application_id: int):
     application = db.get_or_404(Application, application_id)
     if not access.can_review_application(current_user.expert_id, application):
         abort(403)
     opinion = group_opinion.opinion_of(application)
-    answer = next((c for c in opinion.confirmations
-                   if c.expert_id == current_user.expert_id), None) if opinion else None
-    form = AnswerForm(data={"verdict": answer.verdict if answer else None,
-                            "reason": answer.reason if answer else "",
-                            "version": opinion.version if opinion else 0}
-                      if request.method == "GET" else None)
+    answer = group_opinion.answer_of(opinion, current_user.expert_id)
+    form = _answer_form(opinion, answer)
     if opinion is not None and form.validate_on_submit():
         confirm = form.verdict.data == OpinionVerdict.CONFIRMED
         with committed() as done:
@@ -201,12 +206,8 @@ def proxy_answer(application_id: int, expert_id: int):
     """The secretariat enters an expert's paper confirmation or dissent (代录)."""
     application, expert = expert_on_application(application_id, expert_id)
     opinion = group_opinion.opinion_of(application)
-    answer = next((c for c in opinion.confirmations
-                   if c.expert_id == expert.id), None) if opinion else None
-    form = AnswerForm(data={"verdict": answer.verdict if answer else None,
-                            "reason": answer.reason if answer else "",
-                            "version": opinion.version if opinion else 0}
-                      if request.method == "GET" else None)
+    answer = group_opinion.answer_of(opinion, expert.id)
+    form = _answer_form(opinion, answer)
     if opinion is not None and form.validate_on_submit():
         confirm = form.verdict.data == OpinionVerdict.CONFIRMED
         with committed() as done:
